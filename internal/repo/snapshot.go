@@ -1,0 +1,125 @@
+// Package repo gives every scanner and remediation the same read-only view
+// of a repository at one commit: a local checkout or an extracted archive.
+package repo
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// MaxFileSize is the largest file a scanner reads; bigger files are listed
+// but reported as too large rather than parsed.
+const MaxFileSize = 1 << 20
+
+// ErrTooLarge is returned by ReadFile for files over MaxFileSize.
+var ErrTooLarge = errors.New("file is larger than the size cap")
+
+// Snapshot is a repository tree. Paths are slash-separated and relative to
+// the repository root.
+type Snapshot struct {
+	// FS holds the files (os.DirFS for a checkout, fstest.MapFS in tests).
+	FS fs.FS
+	// Dir is the checkout on disk when there is one (Scorecard needs it).
+	Dir string
+	// Owner and Name identify the repository when known (App mode).
+	Owner, Name string
+	// Private is true for private repositories (App mode).
+	Private bool
+
+	once  sync.Once
+	files []string
+	err   error
+}
+
+// New returns a snapshot of fsys; dir may be empty.
+func New(fsys fs.FS, dir string) *Snapshot { return &Snapshot{FS: fsys, Dir: dir} }
+
+// skipDir names directories that are never part of the scanned tree.
+func skipDir(name string) bool { return name == ".git" }
+
+// Files lists every regular file, sorted. Symbolic links are not followed.
+func (s *Snapshot) Files() ([]string, error) {
+	s.once.Do(func() {
+		s.err = fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == "." {
+					return err
+				}
+				return nil // unreadable entry: skip it, keep walking
+			}
+			if d.IsDir() {
+				if p != "." && skipDir(d.Name()) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				s.files = append(s.files, p)
+			}
+			return nil
+		})
+		sort.Strings(s.files)
+	})
+	return s.files, s.err
+}
+
+// Has reports whether the file exists.
+func (s *Snapshot) Has(name string) bool {
+	fi, err := fs.Stat(s.FS, name)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// ReadFile reads a file, refusing files over MaxFileSize with ErrTooLarge.
+func (s *Snapshot) ReadFile(name string) ([]byte, error) {
+	f, err := s.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s: %w (%d bytes)", name, ErrTooLarge, MaxFileSize)
+	}
+	return b, nil
+}
+
+// Glob reports whether name matches a pattern where `**` matches any number
+// of path elements and `*`, `?`, `[…]` work as in path.Match within one
+// element. A pattern without a slash also matches the base name at any depth
+// when it ends in `/**` semantics are not wanted, e.g. "Dockerfile".
+func Glob(pattern, name string) bool {
+	return globParts(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func globParts(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			if len(pat) == 1 {
+				return true
+			}
+			for i := 0; i <= len(name); i++ {
+				if globParts(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], name[0]); !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
