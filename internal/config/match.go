@@ -1,0 +1,67 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/hardener/hardener/internal/repo"
+)
+
+// Exempt reports whether an `exempt:` pattern matches subject: a `uses:`
+// value (`owner/repo[/path][@ref]`, optionally `docker://…`) or an image
+// name (`registry/name[:tag][@digest]`). Matching is case-insensitive; `*`
+// matches within one path element, `**` any number of elements, and a
+// trailing `/*` everything below (so `owner/repo/*` covers the repository's
+// actions and reusable workflows at any depth, and the repository itself).
+// A pattern without `@` ignores the subject's ref or digest; a pattern
+// without `:` also matches an image whatever its tag.
+func (c Config) Exempt(subject string) bool {
+	if subject == "" {
+		return false
+	}
+	cands := subjectForms(strings.ToLower(strings.TrimPrefix(subject, "docker://")))
+	for _, p := range c.ExemptPatterns {
+		p = strings.ToLower(strings.TrimPrefix(p, "docker://"))
+		for _, s := range cands {
+			if globMatch(p, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// subjectForms returns s, s without `@ref`, and that without an image tag.
+func subjectForms(s string) []string {
+	out := []string{s}
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s = s[:i]
+		out = append(out, s)
+	}
+	last := s[strings.LastIndexByte(s, '/')+1:]
+	if i := strings.IndexByte(last, ':'); i >= 0 {
+		out = append(out, s[:len(s)-len(last)+i])
+	}
+	return out
+}
+
+// IgnoredPath reports whether a slash-separated path relative to the
+// repository root matches a `paths-ignore` pattern (`**` spans elements).
+func (c Config) IgnoredPath(p string) bool {
+	p = strings.TrimPrefix(p, "./")
+	for _, pat := range c.PathsIgnore {
+		if repo.Glob(strings.TrimPrefix(pat, "/"), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch is repo.Glob plus the trailing `/*` rule of Exempt.
+func globMatch(pattern, name string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "/*"); ok && prefix != "" {
+		if repo.Glob(prefix+"/**", name) {
+			return true
+		}
+	}
+	return repo.Glob(pattern, name)
+}
