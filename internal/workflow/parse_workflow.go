@@ -1,0 +1,270 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ParseWorkflow models a workflow file.
+func ParseWorkflow(path string, src []byte) (*File, error) {
+	root, err := decode(path, src)
+	if err != nil {
+		return nil, err
+	}
+	p := newParser(path, src, KindWorkflow)
+	w := &Workflow{Root: root}
+	p.file.Workflow = w
+	err = p.run(func() error {
+		var sawOn, sawJobs bool
+		for _, pr := range p.pairs(root) {
+			switch pr.key.Value {
+			case "name":
+				w.Name = p.value(pr.val)
+			case "on", "true": // YAML 1.1 readers see `on` as true; yaml.v3 keeps "on"
+				sawOn = true
+				w.OnKey = *p.value(pr.key)
+				w.On = p.triggers(pr.val)
+			case "permissions":
+				w.Permissions = p.permissions(pr.key, pr.val)
+			case "env":
+				w.Env = p.kvs(pr.val)
+			case "jobs":
+				sawJobs = true
+				w.JobsKey = p.value(pr.key)
+				if pr.val.Kind != yaml.MappingNode {
+					return &ParseError{Path: path, Line: pr.key.Line, Column: pr.key.Column, Msg: "`jobs` is not a mapping"}
+				}
+				for _, jp := range p.pairs(pr.val) {
+					w.Jobs = append(w.Jobs, p.job(jp.key, jp.val))
+				}
+			}
+		}
+		if !sawOn {
+			return &ParseError{Path: path, Msg: "no `on:` section: not a workflow GitHub can run"}
+		}
+		if !sawJobs {
+			return &ParseError{Path: path, Msg: "no `jobs:` section"}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p.file, nil
+}
+
+func (p *parser) triggers(n *yaml.Node) []Trigger {
+	var out []Trigger
+	switch n.Kind {
+	case yaml.ScalarNode:
+		v := p.value(n)
+		out = append(out, Trigger{Name: v.Value, At: *v})
+	case yaml.SequenceNode:
+		for _, c := range p.seq(n) {
+			if v := p.value(c); v != nil {
+				out = append(out, Trigger{Name: v.Value, At: *v})
+			}
+		}
+	case yaml.MappingNode:
+		for _, pr := range p.pairs(n) {
+			v := p.value(pr.key)
+			if v == nil {
+				continue
+			}
+			t := Trigger{Name: v.Value, At: *v}
+			for _, tp := range p.pairs(pr.val) {
+				if tp.key.Value == "types" {
+					for _, c := range p.seq(tp.val) {
+						t.Types = append(t.Types, c.Value)
+					}
+					if tp.val.Kind == yaml.ScalarNode {
+						t.Types = append(t.Types, tp.val.Value)
+					}
+				}
+			}
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (p *parser) job(key, n *yaml.Node) *Job {
+	k := p.value(key)
+	if k == nil {
+		panic(&ParseError{Path: p.path, Line: key.Line, Column: key.Column, Msg: "job name is not a scalar"})
+	}
+	j := &Job{ID: k.Value, Key: *k, Node: n}
+	if n.Kind != yaml.MappingNode {
+		panic(&ParseError{Path: p.path, Line: key.Line, Column: key.Column, Msg: fmt.Sprintf("job %q is not a mapping", k.Value)})
+	}
+	for _, pr := range p.pairs(n) {
+		switch pr.key.Value {
+		case "name":
+			j.Name = p.value(pr.val)
+		case "if":
+			j.If = p.value(pr.val)
+		case "runs-on":
+			j.RunsOn = p.value(pr.val)
+		case "permissions":
+			j.Permissions = p.permissions(pr.key, pr.val)
+		case "uses":
+			j.Uses = p.value(pr.val)
+		case "with":
+			j.With = p.kvs(pr.val)
+		case "secrets":
+			if v := p.value(pr.val); v != nil && v.Value == "inherit" {
+				j.SecretsInherit = v
+			}
+		case "env":
+			j.Env = p.kvs(pr.val)
+		case "needs":
+			if v := p.value(pr.val); v != nil {
+				j.Needs = []string{v.Value}
+			}
+			for _, c := range p.seq(pr.val) {
+				j.Needs = append(j.Needs, c.Value)
+			}
+		case "environment":
+			if v := p.value(pr.val); v != nil {
+				j.Environment = v
+			}
+			for _, ep := range p.pairs(pr.val) {
+				if ep.key.Value == "name" {
+					j.Environment = p.value(ep.val)
+				}
+			}
+		case "container":
+			j.Container = p.containerImage(pr.val, "container")
+		case "services":
+			for _, sp := range p.pairs(pr.val) {
+				if img := p.containerImage(sp.val, "services."+sp.key.Value); img != nil {
+					j.Services = append(j.Services, img)
+				}
+			}
+		case "steps":
+			j.Steps = p.stepList(pr.val)
+		}
+	}
+	return j
+}
+
+// containerImage reads `container: image` or `container: {image: …}`.
+func (p *parser) containerImage(n *yaml.Node, where string) *Image {
+	if n.Kind == yaml.ScalarNode {
+		return p.image(n, where)
+	}
+	for _, pr := range p.pairs(n) {
+		if pr.key.Value == "image" {
+			return p.image(pr.val, where)
+		}
+	}
+	return nil
+}
+
+// stepList models a `steps:` sequence once per node, so an aliased list of
+// steps costs nothing the second time.
+func (p *parser) stepList(n *yaml.Node) []*Step {
+	n = p.resolve(n)
+	if s, ok := p.stepLists[n]; ok {
+		return s
+	}
+	var out []*Step
+	for i, c := range p.seq(n) {
+		if c.Kind != yaml.MappingNode {
+			continue
+		}
+		s, ok := p.steps[c]
+		if !ok {
+			s = p.step(c)
+			p.steps[c] = s
+		}
+		if s.Index == 0 {
+			s.Index = i + 1
+		}
+		out = append(out, s)
+	}
+	p.stepLists[n] = out
+	return out
+}
+
+func (p *parser) step(n *yaml.Node) *Step {
+	s := &Step{Node: n}
+	for _, pr := range p.pairs(n) {
+		switch pr.key.Value {
+		case "id":
+			s.ID = p.value(pr.val)
+		case "name":
+			s.Name = p.value(pr.val)
+		case "if":
+			s.If = p.value(pr.val)
+		case "uses":
+			s.Uses = p.value(pr.val)
+			if s.Uses != nil && strings.HasPrefix(s.Uses.Value, "docker://") {
+				p.image(pr.val, "uses")
+			}
+		case "run":
+			s.Run = p.value(pr.val)
+		case "shell":
+			s.Shell = p.value(pr.val)
+		case "with":
+			s.With = p.kvs(pr.val)
+		case "env":
+			s.Env = p.kvs(pr.val)
+		case "working-directory":
+			s.WorkingDirectory = p.value(pr.val)
+		case "continue-on-error":
+			s.ContinueOnError = p.value(pr.val)
+		case "timeout-minutes":
+			s.TimeoutMinutes = p.value(pr.val)
+		}
+	}
+	return s
+}
+
+// ParseAction models an action metadata file.
+func ParseAction(path string, src []byte) (*File, error) {
+	root, err := decode(path, src)
+	if err != nil {
+		return nil, err
+	}
+	p := newParser(path, src, KindAction)
+	a := &Action{Root: root}
+	p.file.Action = a
+	err = p.run(func() error {
+		var sawRuns bool
+		for _, pr := range p.pairs(root) {
+			switch pr.key.Value {
+			case "name":
+				a.Name = p.value(pr.val)
+			case "inputs":
+				for _, ip := range p.pairs(pr.val) {
+					a.Inputs = append(a.Inputs, ip.key.Value)
+				}
+			case "runs":
+				sawRuns = true
+				for _, rp := range p.pairs(pr.val) {
+					switch rp.key.Value {
+					case "using":
+						a.Using = p.value(rp.val)
+					case "image":
+						if v := p.value(rp.val); v != nil && strings.HasPrefix(v.Value, "docker://") {
+							a.Image = p.image(rp.val, "runs.image")
+						}
+					case "steps":
+						a.Steps = p.stepList(rp.val)
+					}
+				}
+			}
+		}
+		if !sawRuns {
+			return &ParseError{Path: path, Msg: "no `runs:` section: not an action metadata file"}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p.file, nil
+}
