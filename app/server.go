@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+)
+
+type loggerKey struct{}
+
+// ContextWithLogger returns ctx carrying logger.
+func ContextWithLogger(ctx context.Context, logger *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, logger)
+}
+
+// LoggerFrom returns the logger carried by ctx, or one that discards.
+func LoggerFrom(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok && l != nil {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// WebhookPath is where GitHub delivers webhooks.
+const WebhookPath = "/api/github/webhooks"
+
+// NewMux routes POST /api/github/webhooks to h and answers GET /healthz.
+func NewMux(h http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("POST "+WebhookPath, h)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// NewServer returns an http.Server with timeouts suited to webhook intake:
+// GitHub waits at most 10 s for an answer.
+func NewServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// Serve runs srv on ln until ctx is done, then stops taking requests and shuts
+// the queue down. Jobs still queued at that point are logged one per line,
+// so that an operator can re-run them, and returned.
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, q *Queue, grace time.Duration) ([]Job, error) {
+	logger := LoggerFrom(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String())
+	var serveErr error
+	select {
+	case err := <-errc:
+		serveErr = err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("http shutdown", "err", err)
+	}
+	left, qerr := q.Shutdown(sctx)
+	for _, j := range left {
+		logger.Warn("job not run before shutdown", j.logArgs()...)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return left, serveErr
+	}
+	return left, qerr
+}
+
+// EnvInt reads a non-negative integer from the environment, def when unset.
+func EnvInt(name string, def int) (int, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: want a non-negative integer, got %q", name, v)
+	}
+	return n, nil
+}
+
+// Defaults of the App's environment settings.
+const (
+	DefaultWorkers   = 4  // HARDENER_WORKERS
+	DefaultWriteRate = 60 // HARDENER_WRITE_RATE, content-creating requests per minute per installation
+)
+
+// WorkersFromEnv returns HARDENER_WORKERS (default 4, at least 1).
+func WorkersFromEnv() (int, error) {
+	n, err := EnvInt("HARDENER_WORKERS", DefaultWorkers)
+	if err == nil && n == 0 {
+		return 0, errors.New("HARDENER_WORKERS: must be at least 1")
+	}
+	return n, err
+}
+
+// WriteRateFromEnv returns HARDENER_WRITE_RATE (default 60; 0 turns pacing off).
+func WriteRateFromEnv() (int, error) {
+	return EnvInt("HARDENER_WRITE_RATE", DefaultWriteRate)
+}
