@@ -239,4 +239,3 @@ func BenchmarkWebhook(b *testing.B) {
 type discardEnqueuer struct{}
 
 func (discardEnqueuer) Enqueue(context.Context, ...Job) error { return nil }
-
