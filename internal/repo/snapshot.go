@@ -31,10 +31,31 @@ type Snapshot struct {
 	Owner, Name string
 	// Private is true for private repositories (App mode).
 	Private bool
+	// Ignored, when set, hides paths from Files (config `paths-ignore`).
+	Ignored func(path string) bool
 
 	once  sync.Once
 	files []string
 	err   error
+
+	memoMu sync.Mutex
+	memo   map[string]any
+}
+
+// Memo computes a value once per snapshot and key, so that scanners
+// sharing a parsed model parse each file once.
+func (s *Snapshot) Memo(key string, compute func() any) any {
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	if v, ok := s.memo[key]; ok {
+		return v
+	}
+	if s.memo == nil {
+		s.memo = map[string]any{}
+	}
+	v := compute()
+	s.memo[key] = v
+	return v
 }
 
 // New returns a snapshot of fsys; dir may be empty.
@@ -54,12 +75,12 @@ func (s *Snapshot) Files() ([]string, error) {
 				return nil // unreadable entry: skip it, keep walking
 			}
 			if d.IsDir() {
-				if p != "." && skipDir(d.Name()) {
+				if p != "." && (skipDir(d.Name()) || s.Ignored != nil && s.Ignored(p+"/")) {
 					return fs.SkipDir
 				}
 				return nil
 			}
-			if d.Type().IsRegular() {
+			if d.Type().IsRegular() && (s.Ignored == nil || !s.Ignored(p)) {
 				s.files = append(s.files, p)
 			}
 			return nil
@@ -94,8 +115,7 @@ func (s *Snapshot) ReadFile(name string) ([]byte, error) {
 
 // Glob reports whether name matches a pattern where `**` matches any number
 // of path elements and `*`, `?`, `[…]` work as in path.Match within one
-// element. A pattern without a slash also matches the base name at any depth
-// when it ends in `/**` semantics are not wanted, e.g. "Dockerfile".
+// element.
 func Glob(pattern, name string) bool {
 	return globParts(strings.Split(pattern, "/"), strings.Split(name, "/"))
 }

@@ -1,0 +1,153 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/workflow"
+)
+
+// privileged triggers run with the base repository's token and secrets
+// on events that outsiders can cause.
+var privileged = []string{"pull_request_target", "workflow_run"}
+
+type dangerousTrigger struct{}
+
+func (dangerousTrigger) ID() string { return RuleDangerousTrigger }
+
+func (dangerousTrigger) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
+	var out []Finding
+	for _, f := range Load(snap).Files {
+		if f.Workflow == nil {
+			continue
+		}
+		for i := range f.Workflow.On {
+			t := &f.Workflow.On[i]
+			for _, p := range privileged {
+				if t.Name == p {
+					out = append(out, Finding{Rule: RuleDangerousTrigger, Severity: Info, Confidence: ConfidenceHigh,
+						Message: fmt.Sprintf("%s runs with a write token and secrets on events from forks: never check out or "+
+							"expand their content in this workflow", p),
+						Primary: loc(f, &t.At)})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// untrustedRefs are expressions naming a pull request's own code.
+var untrustedRefs = []string{
+	"github.event.pull_request.head.sha", "github.event.pull_request.head.ref",
+	"github.event.pull_request.merge_commit_sha", "github.head_ref",
+	"github.event.workflow_run.head_sha", "github.event.workflow_run.head_branch",
+	"github.event.workflow_run.head_commit.id", "github.event.issue.number",
+	"github.event.pull_request.number", "github.event.number",
+	"github.event.workflow_run.pull_requests.*.head.sha", "github.event.workflow_run.pull_requests.*.head.ref",
+}
+
+type untrustedCheckout struct{}
+
+func (untrustedCheckout) ID() string { return RuleUntrustedCheckout }
+
+func (untrustedCheckout) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
+	var out []Finding
+	for _, f := range Load(snap).Files {
+		w := f.Workflow
+		if w == nil {
+			continue
+		}
+		var trig *workflow.Trigger
+		for i := range w.On {
+			switch w.On[i].Name {
+			case "pull_request_target", "workflow_run", "issue_comment":
+				trig = &w.On[i]
+			}
+		}
+		if trig == nil {
+			continue
+		}
+		for _, j := range w.Jobs {
+			for i, s := range j.Steps {
+				at := untrustedCheckoutAt(s)
+				if at == nil {
+					continue
+				}
+				runner := firstRunner(j.Steps[i+1:])
+				if runner == nil {
+					continue
+				}
+				out = append(out, Finding{Rule: RuleUntrustedCheckout, Severity: High, Confidence: ConfidenceMedium,
+					Message: fmt.Sprintf("job %q checks out the pull request's code on %s and then runs %q: a fork's author "+
+						"controls that code and gets this workflow's token and secrets", j.ID, trig.Name, runner.Label()),
+					Primary: loc(f, at),
+					Related: []Location{
+						{File: f.Path, Line: trig.At.Line, Column: trig.At.Column, Note: "privileged trigger"},
+						relatedStep(f, runner, "runs the checked-out code"),
+					}})
+			}
+		}
+	}
+	return out, nil
+}
+
+// untrustedCheckoutAt returns the value that makes a step check out
+// pull-request code: the checkout's `ref:` or a `gh pr checkout` script.
+func untrustedCheckoutAt(s *workflow.Step) *workflow.Value {
+	if s.Uses != nil {
+		u, ok := ParseUses(s.Uses.Value)
+		if ok && strings.EqualFold(u.Name(), "actions/checkout") {
+			ref := s.WithValue("ref")
+			if ref != nil && mentionsUntrusted(ref.Value) {
+				return ref
+			}
+		}
+		return nil
+	}
+	if s.Run != nil && (strings.Contains(s.Run.Value, "gh pr checkout") ||
+		strings.Contains(s.Run.Value, "git fetch") && strings.Contains(s.Run.Value, "refs/pull/")) {
+		return s.Run
+	}
+	return nil
+}
+
+func mentionsUntrusted(v string) bool {
+	if strings.Contains(v, "refs/pull/") {
+		return true
+	}
+	for _, e := range workflow.Expressions(v) {
+		for _, c := range e.Contexts {
+			for _, u := range untrustedRefs {
+				if c == u {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// firstRunner returns the first later step that executes repository code.
+func firstRunner(steps []*workflow.Step) *workflow.Step {
+	for _, s := range steps {
+		if s.Run != nil {
+			return s
+		}
+		if s.Uses != nil && strings.HasPrefix(s.Uses.Value, "./") {
+			return s
+		}
+	}
+	return nil
+}
+
+func relatedStep(f *workflow.File, s *workflow.Step, note string) Location {
+	v := s.Run
+	if v == nil {
+		v = s.Uses
+	}
+	l := loc(f, v)
+	l.Note = note
+	return l
+}

@@ -1,0 +1,77 @@
+package scorecard
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// errOffline is what a registry lookup gets while a scan is in progress.
+var errOffline = errors.New("scorecard adapter: registry access is disabled during offline scans")
+
+// gate refuses new network connections of go-containerregistry's default
+// transport while at least one Run is in progress.
+//
+// Scorecard's Pinned-Dependencies check calls crane.Digest for every
+// unpinned Dockerfile image, only to word its remediation text, and gives
+// no way to pass a transport. Hardener's scans are offline, so the dial is
+// refused and Scorecard leaves that text empty. Outside a Run the transport
+// behaves as before. Code that needs a registry during a scan must pass
+// its own transport (crane.WithTransport), as it should anyway.
+type gate struct {
+	active  atomic.Int64
+	refused atomic.Int64 // dials refused, for tests
+	t       *http.Transport
+}
+
+var registryGate = installGate()
+
+// installGate replaces remote.DefaultTransport once, at package
+// initialisation (before any goroutine can use it), with a clone whose
+// dialer consults the gate. It stays an *http.Transport because crane
+// asserts that type when cloning it for insecure registries.
+func installGate() *gate {
+	g := &gate{}
+	base, ok := remote.DefaultTransport.(*http.Transport)
+	if !ok {
+		return g // someone replaced it already; leave it alone
+	}
+	t := base.Clone()
+	dial := t.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if g.active.Load() > 0 {
+			g.refused.Add(1)
+			return nil, errOffline
+		}
+		return dial(ctx, network, addr)
+	}
+	if tls := t.DialTLSContext; tls != nil {
+		t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if g.active.Load() > 0 {
+				g.refused.Add(1)
+				return nil, errOffline
+			}
+			return tls(ctx, network, addr)
+		}
+	}
+	g.t = t
+	remote.DefaultTransport = t
+	return g
+}
+
+// hold closes the gate until the returned function is called.
+func (g *gate) hold() (release func()) {
+	g.active.Add(1)
+	if g.t != nil {
+		// Kept-alive connections from before the scan would skip the dialer.
+		g.t.CloseIdleConnections()
+	}
+	return func() { g.active.Add(-1) }
+}
