@@ -40,7 +40,7 @@ var ruleDocs = []RuleMeta{
 			"variable (`\"$TITLE\"`) instead."},
 	{ID: RuleSecretsInherit, Name: "SecretsInherit", Severity: Medium,
 		Short: "Every secret passed to a reusable workflow",
-		Help: "`secrets: inherit` gives the called workflow all of the caller's secrets. Pass only the secrets it needs, by name."},
+		Help:  "`secrets: inherit` gives the called workflow all of the caller's secrets. Pass only the secrets it needs, by name."},
 	{ID: RuleArtipacked, Name: "Artipacked", Severity: Medium,
 		Short: "Checkout credentials may end up in an uploaded artifact",
 		Help: "Before v6, actions/checkout writes the token into `.git/config`; a job that later uploads the workspace as an " +

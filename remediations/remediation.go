@@ -95,4 +95,3 @@ type Remediation interface {
 	// Apply returns the changes, or ErrNothingToFix.
 	Apply(ctx context.Context, env *Env) (*Result, error)
 }
-
