@@ -182,7 +182,10 @@ func SARIF(w io.Writer, r Result, rules []RuleInfo, toolVersion string) error {
 func ruleOf(ri RuleInfo) sarifRule {
 	name, short, help := ri.Name, ri.Short, ri.Help
 	if name == "" {
-		name = ri.ID
+		name = pascal(ri.ID)
+	}
+	if name == ri.ID {
+		name = "" // SARIF wants the optional name to differ from the id
 	}
 	if short == "" {
 		short = ri.ID
@@ -299,4 +302,13 @@ func toCodePoints(col, line int, onSnippet func(int) bool, snippet string) int {
 func fileURI(p string) string {
 	p = strings.TrimPrefix(p, "./")
 	return (&url.URL{Path: p}).EscapedPath()
+}
+
+// pascal turns a rule ID such as "unpinned-uses" into "UnpinnedUses".
+func pascal(id string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
