@@ -301,7 +301,11 @@ func toCodePoints(col, line int, onSnippet func(int) bool, snippet string) int {
 // fileURI is a relative URI reference with `/` separators.
 func fileURI(p string) string {
 	p = strings.TrimPrefix(p, "./")
-	return (&url.URL{Path: p}).EscapedPath()
+	u := (&url.URL{Path: p}).EscapedPath()
+	if first, _, _ := strings.Cut(u, "/"); strings.Contains(first, ":") {
+		u = "./" + u // "a:b.yml" would read as a URI with scheme "a"
+	}
+	return u
 }
 
 // pascal turns a rule ID such as "unpinned-uses" into "UnpinnedUses".

@@ -182,6 +182,20 @@ func TestSARIFContent(t *testing.T) {
 	}
 }
 
+func TestFileURI(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		".github/workflows/ci.yml": ".github/workflows/ci.yml",
+		"./Dockerfile":             "Dockerfile",
+		"dir with space/ü#1.yml":   "dir%20with%20space/%C3%BC%231.yml",
+		"a:b.yml":                  "./a:b.yml",
+	} {
+		if got := fileURI(in); got != want {
+			t.Errorf("fileURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestSARIFColumnsAreCodePoints(t *testing.T) {
 	t.Parallel()
 	d := decodeSARIF(t, Result{Findings: []checks.Finding{{
