@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,6 +28,9 @@ const DefaultAPIURL = "https://api.github.com"
 // expires, so that a job never starts with a token about to lapse.
 const tokenRefreshMargin = 5 * time.Minute
 
+// tokenTimeout bounds one token request.
+const tokenTimeout = 30 * time.Second
+
 // Clients makes GitHub clients authenticated as the App (JWT) or as one of its
 // installations (installation tokens, cached per installation). Installation
 // clients pace writes per installation (see Pacer).
@@ -33,6 +40,7 @@ type Clients struct {
 	uploadURL string
 	ghes      bool
 	base      http.RoundTripper
+	key       *rsa.PrivateKey
 	apps      *ghinstallation.AppsTransport
 	writeRate int
 
@@ -71,13 +79,40 @@ func NewClients(appID int64, privateKeyPEM []byte, apiURL string, base http.Roun
 		up.Path = strings.TrimSuffix(strings.TrimSuffix(up.Path, "/"), "/api/v3") + "/api/uploads/"
 		c.uploadURL = up.String()
 	}
-	apps, err := ghinstallation.NewAppsTransport(base, appID, privateKeyPEM)
+	key, err := parseRSAKey(privateKeyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("github app %d: %w", appID, Redact(err))
+		return nil, fmt.Errorf("github app %d private key: %w", appID, err)
 	}
-	apps.BaseURL = c.apiBase
-	c.apps = apps
+	c.key = key
+	c.apps = c.newAppsTransport()
 	return c, nil
+}
+
+func (c *Clients) newAppsTransport() *ghinstallation.AppsTransport {
+	apps := ghinstallation.NewAppsTransportFromPrivateKey(c.base, c.appID, c.key)
+	apps.BaseURL = c.apiBase
+	return apps
+}
+
+// parseRSAKey reads a PKCS#1 or PKCS#8 RSA private key in PEM. Errors never
+// quote the key.
+func parseRSAKey(pemBytes []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, errors.New("no PEM block found")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, errors.New("not a PKCS#1 or PKCS#8 private key")
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("not an RSA private key")
+	}
+	return rk, nil
 }
 
 // SetWriteRate sets content-creating requests per minute per installation for
@@ -124,13 +159,15 @@ func (c *Clients) InstallationFor(ctx context.Context, installationID int64, rep
 	it, ok := c.tokens[key]
 	if !ok {
 		c.pruneLocked()
-		it = &installationTransport{fresh: func() *ghinstallation.Transport {
-			tr := ghinstallation.NewFromAppsTransport(c.apps, installationID)
+		it = &installationTransport{base: c.base, fresh: func() *ghinstallation.Transport {
+			// ghinstallation writes to the AppsTransport while refreshing:
+			// one per refresh keeps concurrent installations apart.
+			tr := ghinstallation.NewFromAppsTransport(c.newAppsTransport(), installationID)
 			tr.BaseURL = c.apiBase
+			tr.Client = &http.Client{Transport: c.base, Timeout: tokenTimeout}
 			tr.InstallationTokenOptions = opts
 			return tr
 		}}
-		it.tr = it.fresh()
 		c.tokens[key] = it
 	}
 	p, ok := c.pacers[installationID]
@@ -139,7 +176,7 @@ func (c *Clients) InstallationFor(ctx context.Context, installationID int64, rep
 		c.pacers[installationID] = p
 	}
 	c.mu.Unlock()
-	if err := it.refresh(ctx); err != nil {
+	if _, err := it.refresh(ctx); err != nil {
 		return nil, err
 	}
 	return c.newClient(p.Transport(it)), nil
@@ -178,39 +215,58 @@ func tokenKey(id int64, repoIDs []int64, perms *github.InstallationPermissions) 
 }
 
 // installationTransport authenticates as one installation. ghinstallation
-// caches the token but refreshes only a minute before expiry; this replaces
-// the transport earlier, one refresh at a time.
+// fetches the token but would keep it until a minute before expiry, and its
+// Expiry is not safe during a refresh; so this keeps the token itself, renews
+// it tokenRefreshMargin before expiry, and holds its lock while renewing so
+// that there is one refresh at a time.
 type installationTransport struct {
-	mu    sync.Mutex
-	tr    *ghinstallation.Transport
+	base  http.RoundTripper
 	fresh func() *ghinstallation.Transport
-}
 
-func (t *installationTransport) current() *ghinstallation.Transport {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if exp, _, err := t.tr.Expiry(); err == nil && time.Until(exp) < tokenRefreshMargin {
-		t.tr = t.fresh()
-	}
-	return t.tr
+	mu      sync.Mutex
+	token   string
+	expires time.Time
 }
 
 func (t *installationTransport) expired() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	exp, _, err := t.tr.Expiry()
-	return err == nil && time.Now().After(exp)
+	return t.token != "" && time.Now().After(t.expires)
 }
 
-// refresh makes sure a usable token is cached; ghinstallation serialises the
-// request itself.
-func (t *installationTransport) refresh(ctx context.Context) error {
-	_, err := t.current().Token(ctx)
-	return Redact(err)
+// refresh returns a token valid for at least tokenRefreshMargin, fetching one
+// if needed. Errors are redacted.
+func (t *installationTransport) refresh(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.token != "" && time.Until(t.expires) > tokenRefreshMargin {
+		return t.token, nil
+	}
+	tr := t.fresh()
+	tok, err := tr.Token(ctx)
+	if err != nil {
+		return "", Redact(err)
+	}
+	exp, _, err := tr.Expiry()
+	if err != nil {
+		return "", Redact(err)
+	}
+	t.token, t.expires = tok, exp
+	return tok, nil
 }
 
 func (t *installationTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.current().RoundTrip(req)
+	tok, err := t.refresh(req.Context())
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	creq := req.Clone(req.Context())
+	creq.Header.Set("Authorization", "token "+tok)
+	if creq.Header.Get("Accept") == "" {
+		creq.Header.Set("Accept", "application/vnd.github+json")
+	}
+	resp, err := t.base.RoundTrip(creq)
 	if err != nil {
 		return nil, Redact(err)
 	}
