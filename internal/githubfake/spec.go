@@ -97,6 +97,7 @@ func readSpec() (*spec, error) {
 		return nil, fmt.Errorf("githubfake: parsing OpenAPI subset: %w", err)
 	}
 	doc = convertNullable(doc)
+	patchSchemas(doc)
 	s := &spec{dir: dir, ids: map[string]*operation{}, schemas: map[string]*jsonschema.Schema{}}
 	s.compiler = jsonschema.NewCompiler()
 	// OpenAPI 3.0 schemas are close to draft 4 (boolean exclusiveMinimum, $ref siblings ignored).
@@ -149,6 +150,30 @@ func readSpec() (*spec, error) {
 		return s.ops[i].template < s.ops[j].template
 	})
 	return s, nil
+}
+
+// patchSchemas widens schemas where GitHub accepts more than the OpenAPI description says.
+func patchSchemas(doc any) {
+	paths, _ := doc.(map[string]any)["paths"].(map[string]any)
+	// add-labels: the description allows "an array of labels directly", and go-github sends one.
+	if item, ok := paths["/repos/{owner}/{repo}/issues/{issue_number}/labels"].(map[string]any); ok {
+		if sch, ok := jsonPath(item, "post", "requestBody", "content", "application/json", "schema").(map[string]any); ok {
+			if one, ok := sch["oneOf"].([]any); ok {
+				sch["oneOf"] = append(one, map[string]any{"type": "array", "minItems": 1, "items": map[string]any{"type": "string"}})
+			}
+		}
+	}
+}
+
+func jsonPath(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
 }
 
 // greedy parameters may contain slashes (refs, file paths, branch names).
