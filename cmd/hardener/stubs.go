@@ -1,0 +1,22 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+func fixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "hardener fix: not built yet")
+	return 2
+}
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "hardener serve: not built yet")
+	return 2
+}
+
+func manifestCmd(args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "hardener manifest: not built yet")
+	return 2
+}
