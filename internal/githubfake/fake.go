@@ -154,7 +154,8 @@ func (f *Fake) ResetCounts() {
 // FailNext makes the next n requests of operationID answer status with the given headers
 // and body instead of being served (body "" becomes a GitHub-style message). Use it for 500s,
 // secondary rate limits (403 + retry-after), primary limits (x-ratelimit-remaining: 0 and
-// x-ratelimit-reset) and 429. An unknown operationID fails the test.
+// x-ratelimit-reset) and 429. An unknown operationID fails the test. Note that go-github
+// remembers a primary-limit reset per client and refuses later calls locally until then.
 func (f *Fake) FailNext(operationID string, n int, status int, headers map[string]string, body string) {
 	f.t.Helper()
 	if _, ok := f.spec.ids[operationID]; !ok {

@@ -153,3 +153,41 @@ func TestCheckRunAnnotationLimit(t *testing.T) {
 		t.Fatalf("list = %+v %v", list, err)
 	}
 }
+
+func TestEveryRequestSchemaCompiles(t *testing.T) {
+	t.Parallel()
+	s, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.ops) != 97 {
+		t.Errorf("operations = %d, want 97", len(s.ops))
+	}
+	for _, o := range s.ops {
+		if o.bodyPtr == "" {
+			continue
+		}
+		if _, err := s.schema(o); err != nil {
+			t.Errorf("%s: %v", o.id, err)
+		}
+	}
+}
+
+func TestServesExamplesForOtherOperations(t *testing.T) {
+	t.Parallel()
+	f := New(t)
+	f.AddRepo("o", "r", nil, Empty())
+	ctx := context.Background()
+	gh := f.Client()
+	limits, _, err := gh.RateLimit.Get(ctx)
+	if err != nil || limits.GetCore().Limit == 0 {
+		t.Fatalf("rate limit = %v %v", limits, err)
+	}
+	langs, _, err := gh.Repositories.ListLanguages(ctx, "o", "r")
+	if err != nil || len(langs) == 0 {
+		t.Fatalf("languages = %v %v", langs, err)
+	}
+	if _, _, err := gh.Git.GetRef(ctx, "o", "r", "heads/main"); err == nil {
+		t.Fatal("empty repository has a main branch")
+	}
+}
