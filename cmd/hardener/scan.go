@@ -13,8 +13,8 @@ import (
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
-	"github.com/hardener/hardener/internal/report"
 	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/report"
 	"github.com/hardener/hardener/internal/resolve"
 )
 
