@@ -277,9 +277,16 @@ func sha(label string) string {
 }
 
 // newRateLimited returns the URL of a server that answers every request
-// as GitHub does when the primary rate limit is exhausted.
-func newRateLimited(t *testing.T) string {
+// as GitHub does when the primary (or, with secondary set, the secondary)
+// rate limit is exhausted.
+func newRateLimited(t *testing.T, secondary bool) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if secondary {
+			w.Header().Set("Retry-After", "60")
+			writeJSON(w, http.StatusForbidden, map[string]string{"message": "You have exceeded a secondary rate limit",
+				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"})
+			return
+		}
 		w.Header().Set("X-RateLimit-Limit", "5000")
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))

@@ -213,15 +213,24 @@ func TestServerErrorNotCached(t *testing.T) {
 
 func TestRateLimitPassesThrough(t *testing.T) {
 	t.Parallel()
-	srv := newRateLimited(t)
-	gh, err := NewClient(srv, "test-token", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = New(gh).Resolve(context.Background(), "o", "lw", "v4")
-	var rl *github.RateLimitError
-	if !errors.As(err, &rl) || rl.Rate.Reset.IsZero() {
-		t.Fatalf("err = %v, want *github.RateLimitError with a reset time", err)
+	for _, secondary := range []bool{false, true} {
+		gh, err := NewClient(newRateLimited(t, secondary), "test-token", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := New(gh)
+		_, err = r.Resolve(context.Background(), "o", "lw", "v4")
+		var rl *github.RateLimitError
+		var abuse *github.AbuseRateLimitError
+		switch {
+		case !secondary && (!errors.As(err, &rl) || rl.Rate.Reset.IsZero()):
+			t.Errorf("err = %v, want *github.RateLimitError with a reset time", err)
+		case secondary && (!errors.As(err, &abuse) || abuse.GetRetryAfter() != time.Minute):
+			t.Errorf("err = %v, want *github.AbuseRateLimitError with Retry-After", err)
+		}
+		if errors.Is(err, ErrNotFound) {
+			t.Error("a rate limit is not a 404")
+		}
 	}
 }
 
