@@ -1,0 +1,90 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
+	t.Parallel()
+	block := make(chan struct{})
+	started := make(chan struct{}, 1)
+	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+		started <- struct{}{}
+		<-block
+		return nil
+	}), nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(&logs, nil))))
+	h := NewHandler(testSecret, q, nil)
+	srv := NewServer("", NewMux(h))
+	type result struct {
+		left []Job
+		err  error
+	}
+	done := make(chan result)
+	go func() {
+		left, err := Serve(ctx, srv, ln, q, 5*time.Second)
+		done <- result{left, err}
+	}()
+	base := "http://" + ln.Addr().String()
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	body := refPayload(t, "installation", "created.json")
+	for _, d := range []string{"d1", "d2"} {
+		req, _ := http.NewRequest("POST", base+WebhookPath, bytes.NewReader(body))
+		req.Header.Set("X-GitHub-Event", "installation")
+		req.Header.Set("X-GitHub-Delivery", d)
+		req.Header.Set("X-Hub-Signature-256", Sign(testSecret, body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("deliver %s: %v %v", d, resp, err)
+		}
+		resp.Body.Close()
+	}
+	<-started
+	cancel()
+	for q.Enqueue(context.Background()) == nil { // no jobs: only probes intake
+		time.Sleep(time.Millisecond)
+	}
+	close(block)
+	r := <-done
+	if r.err != nil || len(r.left) != 1 || r.left[0].Delivery != "d2" {
+		t.Fatalf("Serve = %+v, %v; want the second delivery handed back", r.left, r.err)
+	}
+	if !strings.Contains(logs.String(), "job not run before shutdown") || !strings.Contains(logs.String(), "delivery=d2") {
+		t.Fatalf("handed-back job not logged:\n%s", logs.String())
+	}
+}
+
+func TestEnvSettings(t *testing.T) {
+	t.Setenv("HARDENER_WORKERS", "")
+	t.Setenv("HARDENER_WRITE_RATE", "0")
+	if n, err := WorkersFromEnv(); n != DefaultWorkers || err != nil {
+		t.Errorf("workers default = %d, %v", n, err)
+	}
+	if n, err := WriteRateFromEnv(); n != 0 || err != nil {
+		t.Errorf("write rate 0 = %d, %v", n, err)
+	}
+	t.Setenv("HARDENER_WORKERS", "0")
+	if _, err := WorkersFromEnv(); err == nil {
+		t.Error("0 workers accepted")
+	}
+	t.Setenv("HARDENER_WRITE_RATE", "fast")
+	if _, err := WriteRateFromEnv(); err == nil {
+		t.Error("non-number accepted")
+	}
+}
