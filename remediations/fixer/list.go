@@ -1,0 +1,26 @@
+package fixer
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hardener/hardener/remediations"
+)
+
+// All is the one list of file remediations, in the order they are applied:
+// pins first (the permissions remediation reads pinned refs), new files last.
+func All() []remediations.Remediation {
+	return []remediations.Remediation{}
+}
+
+// Lookup finds a remediation by ID; the error lists the valid IDs.
+func Lookup(id string) (remediations.Remediation, error) {
+	var ids []string
+	for _, r := range All() {
+		if r.ID() == id {
+			return r, nil
+		}
+		ids = append(ids, r.ID())
+	}
+	return nil, fmt.Errorf("unknown remediation %q (valid: %s)", id, strings.Join(ids, ", "))
+}
