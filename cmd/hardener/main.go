@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "scan":
 		return scanCmd(ctx, args[1:], stdout, stderr)
 	case "fix":
-		return fixCmd(ctx, args[1:], stdout, stderr)
+		return fixCommand(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "manifest":
