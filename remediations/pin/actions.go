@@ -202,8 +202,9 @@ func (p *actionPlanner) target(fe *fileEdits, t target, sharedLine bool) {
 		return
 	}
 	tr := findTrailer(f.Source, v)
-	if sharedLine && tr.flow {
-		tr.canComment = false
+	if sharedLine && tr.flow && tr.canComment {
+		tr.canComment, tr.hash = false, -1
+		tr.why = "several flow mappings share the line"
 	}
 	if pinned {
 		p.comment(fe, t, u, tr)
@@ -234,7 +235,7 @@ func (p *actionPlanner) target(fe *fileEdits, t target, sharedLine bool) {
 	}
 	if tag != "" {
 		if !tr.canComment {
-			p.note(f, v, "%s is pinned to %s without a `# %s` comment: the flow mapping continues on the next line", v.Value, short(pin.SHA), tag)
+			p.note(f, v, "%s is pinned to %s without a `# %s` comment: %s", v.Value, short(pin.SHA), tag, tr.why)
 		} else if e, ok := commentEdit(f.Source.Src, tr, u.Ref, tag); ok {
 			fe.add(e)
 		}

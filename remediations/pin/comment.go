@@ -20,9 +20,10 @@ type trailer struct {
 	end int
 	// flow is set when the value sits inside a flow mapping.
 	flow bool
-	// canComment is false when a comment cannot be placed on this line
-	// without breaking a flow mapping that continues on the next line.
+	// canComment is false when a comment cannot be placed on this line;
+	// why says why.
 	canComment bool
+	why        string
 }
 
 // findTrailer looks at the rest of the line after v.
@@ -80,6 +81,7 @@ func findTrailer(src *workflow.Source, v *workflow.Value) trailer {
 	t.insert = last
 	if !closed || quote != 0 {
 		t.canComment, t.hash = false, -1
+		t.why = "the flow mapping continues on the next line"
 	}
 	return t
 }
