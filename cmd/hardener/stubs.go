@@ -15,8 +15,3 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintln(stderr, "hardener serve: not built yet")
 	return 2
 }
-
-func manifestCmd(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "hardener manifest: not built yet")
-	return 2
-}
