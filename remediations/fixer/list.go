@@ -5,12 +5,20 @@ import (
 	"strings"
 
 	"github.com/hardener/hardener/remediations"
+	"github.com/hardener/hardener/remediations/dependabot"
+	"github.com/hardener/hardener/remediations/pin"
+	"github.com/hardener/hardener/remediations/secpolicy"
 )
 
 // All is the one list of file remediations, in the order they are applied:
 // pins first (the permissions remediation reads pinned refs), new files last.
 func All() []remediations.Remediation {
-	return []remediations.Remediation{}
+	return []remediations.Remediation{
+		pin.PinActions{},
+		pin.PinImages{},
+		secpolicy.SecurityPolicy{},
+		dependabot.Dependabot{},
+	}
 }
 
 // Lookup finds a remediation by ID; the error lists the valid IDs.
