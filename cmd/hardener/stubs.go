@@ -10,8 +10,3 @@ func fixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "hardener fix: not built yet")
 	return 2
 }
-
-func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "hardener serve: not built yet")
-	return 2
-}

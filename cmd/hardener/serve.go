@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hardener/hardener/app"
+)
+
+// queueCapacity bounds the jobs waiting in memory; beyond it deliveries are
+// answered 503 with Retry-After.
+const queueCapacity = 1000
+
+const serveUsage = `usage: hardener serve [--addr :8080] [--shutdown-timeout 30s]
+
+Run the GitHub App as one process: POST /api/github/webhooks, GET /healthz.
+Configuration comes from the environment: GITHUB_APP_ID, GITHUB_PRIVATE_KEY or
+GITHUB_PRIVATE_KEY_FILE, GITHUB_WEBHOOK_SECRET (required), GITHUB_API_URL,
+HARDENER_WORKERS, HARDENER_WRITE_RATE.
+
+`
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return serve(ctx, args, stderr, os.Getenv)
+}
+
+// serve is serveCmd with the environment passed in; logs go to stderr as JSON.
+func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+	addr := fs.String("addr", ":8080", "listen address")
+	grace := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long to let running jobs finish")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hardener serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	settings, err := app.LoadSettings(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "hardener serve: invalid configuration, not starting:\n  %s\n",
+			strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	clients, err := app.NewClients(settings.AppID, settings.PrivateKey, settings.APIURL, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "hardener serve:", err)
+		return 2
+	}
+	clients.SetWriteRate(settings.WriteRate)
+
+	q := app.NewQueue(settings.Workers, queueCapacity, newRunner(settings, clients), logger)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		q.Shutdown(context.Background())
+		fmt.Fprintln(stderr, "hardener serve:", err)
+		return 2
+	}
+	srv := app.NewServer(*addr, app.NewMux(app.NewHandler(settings.WebhookSecret, q, logger)))
+	logger.Info("starting", "version", version, "settings", settings)
+	left, err := app.Serve(app.ContextWithLogger(ctx, logger), srv, ln, q, *grace)
+	if len(left) > 0 {
+		logger.Warn("jobs handed back at shutdown", "count", len(left))
+	}
+	if err != nil {
+		logger.Error("shutdown", "err", err)
+		return 1
+	}
+	logger.Info("stopped")
+	return 0
+}
+
+// newRunner builds what runs the queued jobs. This is the one place to point
+// at the job worker (app.NewWorker) once it exists; until then queued jobs
+// fail with a clear error instead of being dropped silently.
+func newRunner(settings app.Settings, clients *app.Clients) app.Runner {
+	_, _ = settings, clients
+	return app.RunnerFunc(func(ctx context.Context, job app.Job) error {
+		return errors.New("this build has no job worker: job not run")
+	})
+}
