@@ -289,8 +289,13 @@ func calledNeeds(files Files, uses string, depth int) Need {
 			return n
 		}
 		scopes, why := e.Needs(func(string) (string, bool) { return "", false })
+		// owner/repo file.yml: shorter than the whole path, for comments.
+		source := name(uses)
+		if parts := strings.SplitN(source, "/", 3); len(parts) == 3 {
+			source = parts[0] + "/" + parts[1] + " " + path.Base(parts[2])
+		}
 		for _, sc := range sortedKeys(scopes) {
-			n.Add(sc, scopes[sc], name(uses))
+			n.Add(sc, scopes[sc], source)
 		}
 		if why != "" {
 			n.unknown(label, why)

@@ -133,8 +133,11 @@ func planFile(f *workflow.File, files knowledge.Files, mode string) plan {
 // mapping keeps its scopes with writes lowered to read.
 func topGrant(w *workflow.Workflow, needs []knowledge.Need, today grant) grant {
 	want := map[string]string{"contents": knowledge.Read}
+	pulls := grant{scopes: map[string]string{"contents": knowledge.Read, "packages": knowledge.Read}}
 	for i, j := range w.Jobs {
-		if j.Permissions == nil && needs[i].Known() && needs[i].Scopes["packages"] == knowledge.Read {
+		// Only for a job that then needs no block of its own.
+		n := needs[i]
+		if j.Permissions == nil && n.Known() && n.Scopes["packages"] == knowledge.Read && pulls.covers(n.Scopes) {
 			want["packages"] = knowledge.Read
 		}
 	}
