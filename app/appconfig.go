@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/internal/config"
+)
+
+// orgRepo is the organisation's repository of defaults.
+const orgRepo = ".github"
+
+// ConfigError is an invalid configuration file; it is shown in the check
+// run, never replaced by defaults.
+type ConfigError struct {
+	Source string // "owner/repo:.github/hardener.yml"
+	Err    error
+}
+
+func (e *ConfigError) Error() string { return e.Source + ": " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// orgEntry is a cached organisation config.
+type orgEntry struct {
+	org    *config.Org // nil: no file
+	err    *ConfigError
+	policy bool // the org's .github repository has a security policy
+	at     time.Time
+}
+
+// loadConfig returns the effective config of the repository at tree: its
+// own `.github/hardener.yml` over the organisation's. cfgErr is an invalid
+// file (for the check run); err is a failure to read one.
+func (w *Worker) loadConfig(ctx context.Context, gh *github.Client, ri repoInfo, t *Tree) (cfg config.Config, enabled bool, cfgErr *ConfigError, err error) {
+	var repoCfg *config.Config
+	var org *config.Org
+	if strings.EqualFold(ri.name, orgRepo) {
+		// The organisation's own file is the defaults file.
+		if f, ok := t.Files[config.File]; ok {
+			o, perr := config.ParseOrg(f.Data)
+			if perr != nil {
+				return cfg, false, &ConfigError{Source: ri.full() + ":" + config.File, Err: perr}, nil
+			}
+			org = &o
+		}
+	} else {
+		e, err := w.orgConfig(ctx, gh, ri.owner)
+		if err != nil {
+			return cfg, false, nil, err
+		}
+		if e.err != nil {
+			return cfg, false, e.err, nil
+		}
+		org = e.org
+		if f, ok := t.Files[config.File]; ok {
+			c, perr := config.Parse(f.Data)
+			if perr != nil {
+				return cfg, false, &ConfigError{Source: ri.full() + ":" + config.File, Err: perr}, nil
+			}
+			repoCfg = &c
+		}
+	}
+	if org != nil && !org.Enabled(ri.full()) {
+		return cfg, false, nil, nil
+	}
+	cfg, merr := config.Merge(org, repoCfg)
+	if merr != nil {
+		return cfg, false, &ConfigError{Source: ri.full() + ":" + config.File, Err: merr}, nil
+	}
+	return cfg, true, nil, nil
+}
+
+// orgConfig reads `.github/hardener.yml` of the owner's `.github`
+// repository (404: none), cached for OrgConfigTTL.
+func (w *Worker) orgConfig(ctx context.Context, gh *github.Client, owner string) (orgEntry, error) {
+	key := strings.ToLower(owner)
+	w.orgMu.Lock()
+	e, ok := w.orgCfg[key]
+	w.orgMu.Unlock()
+	if ok && time.Since(e.at) < w.opts.OrgConfigTTL {
+		return e, nil
+	}
+	e = orgEntry{at: time.Now()}
+	fc, _, _, err := gh.Repositories.GetContents(ctx, owner, orgRepo, config.File, nil)
+	switch {
+	case isNotFound(err):
+	case err != nil:
+		return e, fmt.Errorf("organisation config %s/%s: %w", owner, orgRepo, err)
+	case fc == nil:
+		e.err = &ConfigError{Source: owner + "/" + orgRepo + ":" + config.File, Err: fmt.Errorf("not a file")}
+	default:
+		text, derr := fc.GetContent()
+		if derr != nil {
+			return e, fmt.Errorf("organisation config %s/%s: %w", owner, orgRepo, derr)
+		}
+		o, perr := config.ParseOrg([]byte(text))
+		if perr != nil {
+			e.err = &ConfigError{Source: owner + "/" + orgRepo + ":" + config.File, Err: perr}
+		} else {
+			e.org = &o
+		}
+	}
+	w.orgMu.Lock()
+	w.orgCfg[key] = e
+	w.orgMu.Unlock()
+	return e, nil
+}
+
+// orgSecurityPolicy reports whether the owner's `.github` repository has a
+// SECURITY.md at its root (GitHub shows it for every repository that has
+// none). One request, cached with the org config.
+func (w *Worker) orgSecurityPolicy(ctx context.Context, gh *github.Client, owner string) (bool, error) {
+	key := strings.ToLower(owner) + "\x00policy"
+	w.orgMu.Lock()
+	e, ok := w.orgCfg[key]
+	w.orgMu.Unlock()
+	if ok && time.Since(e.at) < w.opts.OrgConfigTTL {
+		return e.policy, nil
+	}
+	_, dir, _, err := gh.Repositories.GetContents(ctx, owner, orgRepo, "", nil)
+	if err != nil && !isNotFound(err) {
+		return false, fmt.Errorf("organisation security policy %s/%s: %w", owner, orgRepo, err)
+	}
+	e = orgEntry{at: time.Now()}
+	for _, d := range dir {
+		if d.GetType() == "file" && strings.EqualFold(d.GetName(), "SECURITY.md") {
+			e.policy = true
+		}
+	}
+	w.orgMu.Lock()
+	w.orgCfg[key] = e
+	w.orgMu.Unlock()
+	return e.policy, nil
+}

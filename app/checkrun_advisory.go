@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/checks"
+)
+
+// advisoryOutcome is the draft advisory holding exploitable findings.
+type advisoryOutcome struct {
+	URL     string
+	Created bool
+}
+
+const advisoryMarker = "<!-- hardener:advisory="
+
+// reportExploitable puts the exploitable findings of a public repository
+// into a draft repository security advisory, visible to maintainers only:
+// one advisory per set of findings (a hash in its description), looked up
+// before creating. Plans or tokens without the feature are logged, not
+// fatal: the check run still counts the findings.
+func (w *Worker) reportExploitable(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*advisoryOutcome, error) {
+	if ri.private {
+		return nil, nil
+	}
+	var found []checks.Finding
+	for _, f := range sc.findings {
+		if exploitable(f) {
+			found = append(found, f)
+		}
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(found))
+	for i, f := range found {
+		keys[i] = f.Key()
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+	marker := advisoryMarker + hex.EncodeToString(sum[:]) + " -->"
+	logger := LoggerFrom(ctx)
+	list, _, err := gh.SecurityAdvisories.ListRepositorySecurityAdvisories(ctx, ri.owner, ri.name,
+		&github.ListRepositorySecurityAdvisoriesOptions{State: "draft"})
+	if err != nil {
+		if unavailable(err) {
+			logger.Warn("repository security advisories unavailable", "err", err)
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list security advisories: %w", err)
+	}
+	for _, a := range list {
+		if strings.Contains(a.GetDescription(), marker) {
+			return &advisoryOutcome{URL: advisoryURL(a)}, nil
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hardener found %s in this repository's GitHub Actions workflows that an outside contributor may be able to exploit. "+
+		"They are not described in the public check run.\n\n", plural(len(found), "pattern", "patterns"))
+	for _, f := range found {
+		fmt.Fprintf(&b, "- `%s` line %d — **%s** (%s): %s\n", f.Primary.File, f.Primary.Line, f.Rule, f.Severity, f.Message)
+		if m, ok := checks.Rule(f.Rule); ok {
+			fmt.Fprintf(&b, "  How to fix: %s (%s)\n", m.Help, m.DocsURL())
+		}
+	}
+	b.WriteString("\nThis draft is private to the repository's maintainers and security managers. Close it once the workflows are fixed.\n\n")
+	b.WriteString(marker + "\n")
+	body := map[string]any{
+		"summary":     "Exploitable GitHub Actions workflow patterns",
+		"description": b.String(),
+		"severity":    "high",
+		"vulnerabilities": []any{map[string]any{
+			"package": map[string]any{"ecosystem": "actions", "name": ri.full()},
+		}},
+	}
+	req, err := gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/security-advisories", ri.owner, ri.name), body)
+	if err != nil {
+		return nil, err
+	}
+	var created github.SecurityAdvisory
+	if _, err := gh.Do(ctx, req, &created); err != nil {
+		if unavailable(err) {
+			logger.Warn("could not create a draft security advisory", "err", err)
+			return nil, nil
+		}
+		return nil, fmt.Errorf("create security advisory: %w", err)
+	}
+	logger.Info("draft security advisory created", "ghsa", created.GetGHSAID())
+	return &advisoryOutcome{URL: advisoryURL(&created), Created: true}, nil
+}
+
+func advisoryURL(a *github.SecurityAdvisory) string {
+	if u := a.GetHTMLURL(); u != "" {
+		return u
+	}
+	return a.GetURL()
+}
+
+// unavailable reports a 403/404/422 answer: a feature the plan, the
+// repository or the App's permissions do not offer.
+func unavailable(err error) bool {
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil {
+		return false
+	}
+	switch er.Response.StatusCode {
+	case http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
+		return true
+	}
+	return false
+}

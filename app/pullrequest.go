@@ -1,0 +1,255 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/remediations"
+	"github.com/hardener/hardener/remediations/fixer"
+)
+
+// Names the hardening pull request is known by.
+const (
+	HardeningBranch = "hardener/harden"
+	PRTitle         = "Harden this repository"
+	PRLabel         = "security"
+)
+
+// PR states reported by ensurePR.
+const (
+	prNothing    = "nothing-to-fix"
+	prOpened     = "opened"
+	prUpdated    = "updated"
+	prCurrent    = "current"
+	prClosed     = "closed-unchanged"
+	prHuman      = "human-commits"
+	prWorkflows  = "workflows-permission"
+	prBranchUsed = "branch-not-ours"
+)
+
+var fixesRe = regexp.MustCompile(`<!-- hardener:fixes=([0-9a-f]{64}) -->`)
+
+// prOutcome is what ensurePR did, for the check run and the logs.
+type prOutcome struct {
+	State       string
+	Number      int
+	URL         string
+	Message     string // Markdown for the check-run summary
+	Results     []*remediations.Result
+	Dropped     []fixer.Dropped
+	Notes       []remediations.Note
+	Refused     []string // files the App did not see, left alone
+	ScoresAfter map[string]int
+}
+
+func (p *prOutcome) notes() []string {
+	var out []string
+	for _, n := range p.Notes {
+		if n.File != "" && n.Line > 0 {
+			out = append(out, fmt.Sprintf("`%s` line %d: %s", n.File, n.Line, n.Message))
+		} else if n.File != "" {
+			out = append(out, fmt.Sprintf("`%s`: %s", n.File, n.Message))
+		} else {
+			out = append(out, n.Message)
+		}
+	}
+	for _, d := range p.Dropped {
+		out = append(out, fmt.Sprintf("`%s` change left out of the `%s` fix: %s", d.Path, d.ID, d.Reason))
+	}
+	for _, r := range p.Refused {
+		out = append(out, fmt.Sprintf("`%s` was not changed: the App could not see its current content (%s).", r, "link, size cap or left out of the archive"))
+	}
+	return out
+}
+
+// fixHash identifies the set of (rule, location) a PR fixes, plus the files
+// it writes: a new upstream release alone does not change it.
+func fixHash(results []*remediations.Result) string {
+	set := map[string]bool{}
+	for _, r := range results {
+		for _, k := range r.Fixed {
+			set[k] = true
+		}
+		for _, c := range r.Changes {
+			set["change:"+r.ID+":"+c.Path] = true
+		}
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+	return hex.EncodeToString(sum[:])
+}
+
+// bodyHash reads the fix hash out of a PR body.
+func bodyHash(body string) string {
+	if m := fixesRe.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// fix runs the remediations on the scanned snapshot and drops changes to
+// files the App did not see.
+func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*prOutcome, error) {
+	env := &remediations.Env{Snapshot: sc.snap, Config: sc.cfg, Findings: sc.findings,
+		Resolver: w.resolver, Images: w.opts.Images, DefaultTokenPermissions: "write"}
+	if sc.cfg.Enabled(config.Permissions) {
+		p, _, err := gh.Repositories.GetDefaultWorkflowPermissions(ctx, ri.owner, ri.name)
+		switch {
+		case err == nil && p.GetDefaultWorkflowPermissions() != "":
+			env.DefaultTokenPermissions = p.GetDefaultWorkflowPermissions()
+		case err != nil && !unavailable(err):
+			return nil, fmt.Errorf("default workflow permissions: %w", err)
+		}
+	}
+	if sc.cfg.Enabled(config.SecurityPolicy) && !hasSecurityPolicy(sc.tree) && !strings.EqualFold(ri.name, orgRepo) {
+		has, err := w.orgSecurityPolicy(ctx, gh, ri.owner)
+		if err != nil {
+			return nil, err
+		}
+		env.OrgSecurityPolicy = has
+	}
+	out, err := fixer.Run(ctx, env, nil)
+	if err != nil {
+		return nil, fmt.Errorf("remediations: %w", err)
+	}
+	po := &prOutcome{Dropped: out.Dropped, Notes: out.Notes}
+	po.Results, po.Refused = keepSeen(out.Results, sc.tree.Seen)
+	return po, nil
+}
+
+func hasSecurityPolicy(t *Tree) bool {
+	for p := range t.Files {
+		lp := strings.ToLower(p)
+		for _, dir := range []string{"", ".github/", "docs/"} {
+			if lp == dir+"security.md" || lp == dir+"security.rst" || lp == dir+"security.txt" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keepSeen drops every change to a path seen reports false for, and every
+// later change to the same path (it builds on the dropped one).
+func keepSeen(results []*remediations.Result, seen func(string) bool) ([]*remediations.Result, []string) {
+	refused := map[string]bool{}
+	var kept []*remediations.Result
+	for _, r := range results {
+		var changes []remediations.Change
+		for _, c := range r.Changes {
+			if refused[c.Path] || !seen(c.Path) {
+				refused[c.Path] = true
+				continue
+			}
+			changes = append(changes, c)
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		cp := *r
+		cp.Changes = changes
+		kept = append(kept, &cp)
+	}
+	var list []string
+	for p := range refused {
+		list = append(list, p)
+	}
+	sort.Strings(list)
+	return kept, list
+}
+
+// finalFiles is every changed file's final content.
+func finalFiles(results []*remediations.Result) map[string][]byte {
+	out := map[string][]byte{}
+	for _, r := range results {
+		for _, c := range r.Changes {
+			out[c.Path] = c.After
+		}
+	}
+	return out
+}
+
+// ensurePR opens, refreshes or leaves the hardening PR. It writes nothing
+// when the open PR already carries the same fixes, when a maintainer
+// closed one with the same fixes, or when people pushed to its branch.
+func (w *Worker) ensurePR(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*prOutcome, error) {
+	logger := LoggerFrom(ctx)
+	po, err := w.fix(ctx, gh, ri, sc)
+	if err != nil {
+		return nil, err
+	}
+	if len(po.Results) == 0 {
+		po.State, po.Message = prNothing, "Nothing to fix: no hardening pull request is needed."
+		logger.Info("nothing to fix")
+		return po, nil
+	}
+	if sc.scores != nil {
+		po.ScoresAfter, _ = w.scorecardOf(ctx, sc.tree, finalFiles(po.Results))
+	}
+	hash := fixHash(po.Results)
+	open, closedSame, err := w.findPRs(ctx, gh, ri, hash)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case open != nil && bodyHash(open.GetBody()) == hash:
+		po.setPR(open, prCurrent, "The hardening pull request %s is up to date.")
+		logger.Info("hardening PR current", "pr", open.GetNumber())
+		return po, nil
+	case open == nil && closedSame != nil:
+		po.setPR(closedSame, prClosed, "The hardening pull request %s was closed without merging; it is not reopened until the set of fixes changes.")
+		logger.Info("hardening PR closed by a maintainer; fixes unchanged", "pr", closedSame.GetNumber())
+		return po, nil
+	}
+	if open != nil {
+		ours, err := w.prCommitsOurs(ctx, gh, ri, open)
+		if err != nil {
+			return nil, err
+		}
+		if !ours {
+			po.setPR(open, prHuman, "The hardening pull request %s has commits pushed by people, so Hardener does not overwrite its branch. Merge or close it to get a fresh one.")
+			return po, w.commentOnce(ctx, gh, ri, open.GetNumber(), humanCommitsMarker, humanCommitsComment)
+		}
+	}
+	return po, w.writePR(ctx, gh, ri, sc, po, open, hash)
+}
+
+func (po *prOutcome) setPR(pr *github.PullRequest, state, msg string) {
+	po.State, po.Number, po.URL = state, pr.GetNumber(), pr.GetHTMLURL()
+	po.Message = fmt.Sprintf(msg, fmt.Sprintf("[#%d](%s)", pr.GetNumber(), pr.GetHTMLURL()))
+}
+
+// findPRs lists the pull requests from the hardening branch (one request):
+// the open one, and a closed unmerged one with the same fixes.
+func (w *Worker) findPRs(ctx context.Context, gh *github.Client, ri repoInfo, hash string) (open, closedSame *github.PullRequest, err error) {
+	prs, _, err := gh.PullRequests.List(ctx, ri.owner, ri.name, &github.PullRequestListOptions{
+		State: "all", Head: ri.owner + ":" + HardeningBranch, ListOptions: github.ListOptions{PerPage: 100},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list hardening pull requests: %w", err)
+	}
+	for _, pr := range prs {
+		if pr.GetHead().GetRef() != HardeningBranch {
+			continue
+		}
+		switch {
+		case pr.GetState() == "open" && open == nil:
+			open = pr
+		case pr.GetState() == "closed" && pr.MergedAt == nil && !pr.GetMerged() && bodyHash(pr.GetBody()) == hash && closedSame == nil:
+			closedSame = pr
+		}
+	}
+	return open, closedSame, nil
+}

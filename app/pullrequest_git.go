@@ -1,0 +1,288 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/remediations"
+)
+
+const (
+	humanCommitsMarker  = "<!-- hardener:human-commits -->"
+	humanCommitsComment = "Hardener found commits on `" + HardeningBranch + "` that it did not make, so it will not update this pull request (that would overwrite them). " +
+		"Merge or close it; Hardener opens a fresh one when there is something new to fix.\n\n" + humanCommitsMarker
+	closedMarker = "<!-- hardener:closed -->"
+)
+
+// writePR builds one commit per remediation on the default branch head and
+// points the hardening branch at the last one, then opens the PR or
+// refreshes the open one.
+func (w *Worker) writePR(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned, po *prOutcome, open *github.PullRequest, hash string) error {
+	logger := LoggerFrom(ctx)
+	refused, err := w.checkWritable(ctx, gh, ri.owner, ri.name, sc.tree, originals(po.Results))
+	if err != nil {
+		return err
+	}
+	if len(refused) > 0 {
+		bad := map[string]bool{}
+		for _, p := range refused {
+			bad[p] = true
+		}
+		var more []string
+		po.Results, more = keepSeen(po.Results, func(p string) bool { return !bad[p] })
+		po.Refused = append(po.Refused, more...)
+		if len(po.Results) == 0 {
+			po.State, po.Message = prNothing, "Nothing to fix among the files Hardener could see."
+			return nil
+		}
+		hash = fixHash(po.Results)
+	}
+	head, err := w.buildCommits(ctx, gh, ri, sc.tree, po.Results)
+	if err != nil {
+		return err
+	}
+	body, err := renderPRBody(sc, po, hash)
+	if err != nil {
+		return err
+	}
+	ref := &github.Reference{Ref: github.String("refs/heads/" + HardeningBranch), Object: &github.GitObject{SHA: github.String(head)}}
+	if open != nil {
+		if _, _, err := gh.Git.UpdateRef(ctx, ri.owner, ri.name, ref, true); err != nil {
+			return po.refRefused(ctx, err)
+		}
+		pr, _, err := gh.PullRequests.Edit(ctx, ri.owner, ri.name, open.GetNumber(), &github.PullRequest{
+			Title: github.String(PRTitle), Body: github.String(body)})
+		if err != nil {
+			return fmt.Errorf("update hardening pull request: %w", err)
+		}
+		po.setPR(pr, prUpdated, "Updated the hardening pull request %s with the current fixes.")
+		logger.Info("hardening PR updated", "pr", pr.GetNumber())
+		return nil
+	}
+	_, _, err = gh.Git.CreateRef(ctx, ri.owner, ri.name, ref)
+	if refExists(err) {
+		// A branch left from an earlier PR: reuse it only if it is all ours.
+		ours, cerr := w.branchOurs(ctx, gh, ri, "")
+		if cerr != nil {
+			return cerr
+		}
+		if !ours {
+			po.State = prBranchUsed
+			po.Message = "The branch `" + HardeningBranch + "` exists with commits Hardener did not make; no pull request was opened. Delete the branch to get one."
+			logger.Warn("hardening branch has commits by others; left alone")
+			return nil
+		}
+		_, _, err = gh.Git.UpdateRef(ctx, ri.owner, ri.name, ref, true)
+	}
+	if err != nil {
+		return po.refRefused(ctx, err)
+	}
+	pr, _, err := gh.PullRequests.Create(ctx, ri.owner, ri.name, &github.NewPullRequest{
+		Title: github.String(PRTitle), Head: github.String(HardeningBranch), Base: github.String(ri.defaultBranch),
+		Body: github.String(body), MaintainerCanModify: github.Bool(true),
+	})
+	if err != nil {
+		return fmt.Errorf("open hardening pull request: %w", err)
+	}
+	if _, _, err := gh.Issues.AddLabelsToIssue(ctx, ri.owner, ri.name, pr.GetNumber(), []string{PRLabel}); err != nil {
+		logger.Warn("could not label the hardening pull request", "err", err)
+	}
+	po.setPR(pr, prOpened, "Opened the hardening pull request %s.")
+	logger.Info("hardening PR opened", "pr", pr.GetNumber(), "commits", len(po.Results))
+	return nil
+}
+
+// refRefused turns GitHub's refusal to change workflow files without the
+// `workflows` permission into a reported outcome; other errors pass.
+func (po *prOutcome) refRefused(ctx context.Context, err error) error {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil &&
+		(er.Response.StatusCode == http.StatusForbidden || er.Response.StatusCode == http.StatusUnprocessableEntity) &&
+		strings.Contains(strings.ToLower(er.Error()), "workflow") {
+		po.State = prWorkflows
+		po.Message = "GitHub refused to push the hardening branch: changing files under `.github/workflows/` needs the App permission **workflows: write**, which this installation does not grant. " +
+			"Accept the updated permissions in the installation settings, then use **Open hardening PR** above."
+		LoggerFrom(ctx).Error("hardening branch refused: the installation lacks the workflows permission", "err", err)
+		return nil
+	}
+	return fmt.Errorf("push hardening branch: %w", err)
+}
+
+func refExists(err error) bool {
+	var er *github.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity &&
+		strings.Contains(strings.ToLower(er.Error()), "already exists")
+}
+
+// originals maps every changed path to its content before any change.
+func originals(results []*remediations.Result) map[string][]byte {
+	out := map[string][]byte{}
+	for _, r := range results {
+		for _, c := range r.Changes {
+			if _, ok := out[c.Path]; !ok {
+				out[c.Path] = c.Before
+			}
+		}
+	}
+	return out
+}
+
+// buildCommits creates one commit per remediation with inline content and
+// no author or committer, so that GitHub signs them as the App. It returns
+// the last commit's SHA.
+func (w *Worker) buildCommits(ctx context.Context, gh *github.Client, ri repoInfo, t *Tree, results []*remediations.Result) (string, error) {
+	parent, baseTree := t.Commit, t.treeSHA
+	for _, r := range results {
+		entries := make([]*github.TreeEntry, 0, len(r.Changes))
+		for _, c := range r.Changes {
+			e := &github.TreeEntry{Path: github.String(c.Path), Mode: github.String("100644"), Type: github.String("blob")}
+			if f, ok := t.Files[c.Path]; ok && f.Mode&0o111 != 0 {
+				e.Mode = github.String("100755")
+			}
+			if c.After != nil {
+				e.Content = github.String(string(c.After))
+			}
+			entries = append(entries, e)
+		}
+		tree, _, err := gh.Git.CreateTree(ctx, ri.owner, ri.name, baseTree, entries)
+		if err != nil {
+			return "", fmt.Errorf("create tree for %s: %w", r.ID, err)
+		}
+		commit, _, err := gh.Git.CreateCommit(ctx, ri.owner, ri.name, &github.Commit{
+			Message: github.String(commitMessage(r)), Tree: &github.Tree{SHA: tree.SHA},
+			Parents: []*github.Commit{{SHA: github.String(parent)}},
+		}, nil)
+		if err != nil {
+			return "", fmt.Errorf("create commit for %s: %w", r.ID, err)
+		}
+		parent, baseTree = commit.GetSHA(), tree.GetSHA()
+	}
+	return parent, nil
+}
+
+// commitMessage is the remediation's title, a blank line and the first
+// paragraph of its explanation without Markdown emphasis.
+func commitMessage(r *remediations.Result) string {
+	title := r.Title
+	if title == "" {
+		title = "Apply " + r.ID
+	}
+	short := ""
+	for _, para := range strings.Split(strings.ReplaceAll(r.Explanation, "\r\n", "\n"), "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" || strings.HasPrefix(para, "#") {
+			continue
+		}
+		short = strings.ReplaceAll(para, "**", "")
+		break
+	}
+	if r := []rune(short); len(r) > 600 {
+		short = string(r[:600]) + "…"
+	}
+	if short == "" {
+		return title
+	}
+	return title + "\n\n" + short
+}
+
+// ours reports whether a commit was made by the App: signed by GitHub with
+// the App's bot identity as author (login "" accepts any "[bot]").
+func ours(c *github.RepositoryCommit, login string) bool {
+	cm := c.GetCommit()
+	name := cm.GetAuthor().GetName()
+	if !cm.GetVerification().GetVerified() || name != cm.GetCommitter().GetName() {
+		return false
+	}
+	if login != "" {
+		return strings.EqualFold(name, login)
+	}
+	return strings.HasSuffix(name, "[bot]")
+}
+
+// prCommitsOurs reports whether every commit of the PR is the App's.
+func (w *Worker) prCommitsOurs(ctx context.Context, gh *github.Client, ri repoInfo, pr *github.PullRequest) (bool, error) {
+	commits, _, err := gh.PullRequests.ListCommits(ctx, ri.owner, ri.name, pr.GetNumber(), &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return false, fmt.Errorf("list commits of #%d: %w", pr.GetNumber(), err)
+	}
+	for _, c := range commits {
+		if !ours(c, pr.GetUser().GetLogin()) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// branchOurs reports whether every commit on the hardening branch that the
+// default branch lacks is the App's.
+func (w *Worker) branchOurs(ctx context.Context, gh *github.Client, ri repoInfo, login string) (bool, error) {
+	cmp, _, err := gh.Repositories.CompareCommits(ctx, ri.owner, ri.name, ri.defaultBranch, HardeningBranch, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return false, fmt.Errorf("compare %s...%s: %w", ri.defaultBranch, HardeningBranch, err)
+	}
+	for _, c := range cmp.Commits {
+		if !ours(c, login) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// commentOnce comments on an issue or PR unless a comment with marker is
+// already there.
+func (w *Worker) commentOnce(ctx context.Context, gh *github.Client, ri repoInfo, number int, marker, body string) error {
+	list, _, err := gh.Issues.ListComments(ctx, ri.owner, ri.name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}})
+	if err != nil {
+		return fmt.Errorf("list comments of #%d: %w", number, err)
+	}
+	for _, c := range list {
+		if strings.Contains(c.GetBody(), marker) {
+			return nil
+		}
+	}
+	if _, _, err := gh.Issues.CreateComment(ctx, ri.owner, ri.name, number, &github.IssueComment{Body: github.String(body)}); err != nil {
+		return fmt.Errorf("comment on #%d: %w", number, err)
+	}
+	return nil
+}
+
+// closeHardeningPR closes the App's open PR with a comment and deletes its
+// branch (unless people pushed to it). No open PR: nothing to do.
+func (w *Worker) closeHardeningPR(ctx context.Context, gh *github.Client, ri repoInfo, why string) error {
+	prs, _, err := gh.PullRequests.List(ctx, ri.owner, ri.name, &github.PullRequestListOptions{
+		State: "open", Head: ri.owner + ":" + HardeningBranch})
+	if err != nil {
+		if isNotFound(err) || unavailable(err) {
+			LoggerFrom(ctx).Info("repository no longer accessible; hardening PR left as is", "err", err)
+			return nil
+		}
+		return fmt.Errorf("list hardening pull requests: %w", err)
+	}
+	for _, pr := range prs {
+		if pr.GetHead().GetRef() != HardeningBranch {
+			continue
+		}
+		if err := w.commentOnce(ctx, gh, ri, pr.GetNumber(), closedMarker, why+"\n\n"+closedMarker); err != nil {
+			return err
+		}
+		if _, _, err := gh.PullRequests.Edit(ctx, ri.owner, ri.name, pr.GetNumber(), &github.PullRequest{State: github.String("closed")}); err != nil {
+			return fmt.Errorf("close #%d: %w", pr.GetNumber(), err)
+		}
+		allOurs, err := w.prCommitsOurs(ctx, gh, ri, pr)
+		if err != nil {
+			return err
+		}
+		if allOurs {
+			if _, err := gh.Git.DeleteRef(ctx, ri.owner, ri.name, "heads/"+HardeningBranch); err != nil && !unavailable(err) {
+				return fmt.Errorf("delete branch %s: %w", HardeningBranch, err)
+			}
+		}
+		LoggerFrom(ctx).Info("hardening PR closed", "pr", pr.GetNumber(), "branch_deleted", allOurs)
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package app
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"testing/fstest"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// maxBlobFetches bounds the files fetched one by one when the archive
+// differs from the git tree.
+const maxBlobFetches = 64
+
+// errEmptyRepository is returned for a repository without commits.
+var errEmptyRepository = errors.New("repository is empty")
+
+// fetchTree downloads the tarball of ref (a commit SHA, or "" for the
+// default branch) — one API request and one download — and, when the
+// archive may differ from the git tree, checks it against the tree.
+func (w *Worker) fetchTree(ctx context.Context, gh *github.Client, owner, name, ref string) (*Tree, error) {
+	u, resp, err := gh.Repositories.GetArchiveLink(ctx, owner, name, github.Tarball,
+		&github.RepositoryContentGetOptions{Ref: ref}, 0)
+	if err != nil {
+		if resp != nil && resp.Response != nil {
+			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusConflict {
+				return nil, fmt.Errorf("tarball of %s/%s@%s: %w", owner, name, ref, errEmptyRepository)
+			}
+			return nil, fmt.Errorf("tarball of %s/%s: %w", owner, name, &github.ErrorResponse{Response: resp.Response, Message: err.Error()})
+		}
+		return nil, fmt.Errorf("tarball of %s/%s: %w", owner, name, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	dl, err := w.download.Do(req)
+	if err != nil {
+		// The link carries a token: never show it.
+		return nil, fmt.Errorf("download tarball of %s/%s: %w", owner, name, Redact(stripURL(err)))
+	}
+	defer dl.Body.Close()
+	if dl.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download tarball of %s/%s: %w", owner, name,
+			&github.ErrorResponse{Response: dl, Message: "download: " + dl.Status})
+	}
+	lim := w.opts.Limits.withDefaults()
+	t, err := extractTarball(io.LimitReader(dl.Body, lim.MaxBytes), lim)
+	if err != nil {
+		return nil, err
+	}
+	if isCommitSHA(ref) {
+		t.Commit = ref
+	}
+	if t.Commit == "" {
+		return nil, fmt.Errorf("tarball of %s/%s: no commit SHA in the archive", owner, name)
+	}
+	if mayDiffer(t) {
+		if err := w.verifyTree(ctx, gh, owner, name, t); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func stripURL(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && ue.Unwrap() != nil {
+		return ue.Unwrap()
+	}
+	return err
+}
+
+// mayDiffer reports whether `git archive` may have left files out or
+// rewritten them: a .gitattributes mentions export-ignore or export-subst,
+// or there is no .github folder (`/.github export-ignore` in a
+// .gitattributes that ignores itself too).
+func mayDiffer(t *Tree) bool {
+	hasGitHub := false
+	for p, f := range t.Files {
+		if strings.HasPrefix(p, ".github/") {
+			hasGitHub = true
+		}
+		if path.Base(p) == ".gitattributes" {
+			s := string(f.Data)
+			if strings.Contains(s, "export-ignore") || strings.Contains(s, "export-subst") {
+				return true
+			}
+		}
+	}
+	return !hasGitHub
+}
+
+// loadGitTree fetches the recursive git tree of t.Commit once.
+func (w *Worker) loadGitTree(ctx context.Context, gh *github.Client, owner, name string, t *Tree) error {
+	if t.gitTree != nil {
+		return nil
+	}
+	gt, _, err := gh.Git.GetTree(ctx, owner, name, t.Commit, true)
+	if err != nil {
+		return fmt.Errorf("git tree of %s/%s@%s: %w", owner, name, t.Commit, err)
+	}
+	t.gitTree, t.treeSHA = map[string]string{}, gt.GetSHA()
+	for _, e := range gt.Entries {
+		switch {
+		case e.GetType() == "blob" && e.GetMode() == "120000":
+			t.gitTree[e.GetPath()] = "link:" + e.GetSHA()
+		case e.GetType() == "blob":
+			t.gitTree[e.GetPath()] = e.GetSHA()
+		}
+	}
+	if gt.GetTruncated() {
+		LoggerFrom(ctx).Warn("git tree truncated; files beyond it are not verified", "entries", len(gt.Entries))
+	}
+	return nil
+}
+
+// verifyTree checks the archive against the git tree: files missing from
+// it or changed by export-subst are fetched as blobs when scanners need
+// them, and listed as not seen otherwise.
+func (w *Worker) verifyTree(ctx context.Context, gh *github.Client, owner, name string, t *Tree) error {
+	if err := w.loadGitTree(ctx, gh, owner, name, t); err != nil {
+		return err
+	}
+	fetched := 0
+	for p, sha := range t.gitTree {
+		if strings.HasPrefix(sha, "link:") {
+			if _, ok := t.Unseen[p]; !ok {
+				t.Unseen[p] = "symbolic link (not followed)"
+			}
+			continue
+		}
+		if f, ok := t.Files[p]; ok && blobSHA(f.Data) == sha {
+			continue
+		}
+		if _, ok := t.Unseen[p]; ok {
+			continue // over the size cap
+		}
+		reason := "left out of the archive (export-ignore)"
+		if _, ok := t.Files[p]; ok {
+			reason = "rewritten in the archive (export-subst)"
+		}
+		delete(t.Files, p)
+		if !scanRelevant(p) || fetched >= maxBlobFetches {
+			t.Unseen[p] = reason
+			continue
+		}
+		data, _, err := gh.Git.GetBlobRaw(ctx, owner, name, sha)
+		if err != nil {
+			return fmt.Errorf("blob %s of %s/%s: %w", p, owner, name, err)
+		}
+		fetched++
+		t.Files[p] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	// The archive cannot hold files the tree does not have.
+	for p := range t.Files {
+		if _, ok := t.gitTree[p]; !ok {
+			delete(t.Files, p)
+		}
+	}
+	t.Verified = true
+	return nil
+}
+
+// checkWritable makes sure every path about to be written is one whose
+// current content the App read (or that does not exist), against the git
+// tree: a file the archive hid must never be overwritten.
+func (w *Worker) checkWritable(ctx context.Context, gh *github.Client, owner, name string, t *Tree, before map[string][]byte) ([]string, error) {
+	if err := w.loadGitTree(ctx, gh, owner, name, t); err != nil {
+		return nil, err
+	}
+	var refused []string
+	for p, b := range before {
+		sha, exists := t.gitTree[p]
+		switch {
+		case !t.Seen(p):
+			refused = append(refused, p)
+		case b == nil && exists:
+			refused = append(refused, p)
+		case b != nil && (!exists || sha != blobSHA(b)):
+			refused = append(refused, p)
+		}
+	}
+	return refused, nil
+}
+
+// scanRelevant lists the files scanners and remediations read.
+func scanRelevant(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	switch {
+	case strings.HasPrefix(p, ".github/workflows/"):
+		return true
+	case base == "action.yml" || base == "action.yaml":
+		return true
+	case strings.HasPrefix(base, "dockerfile") || strings.HasSuffix(base, ".dockerfile"):
+		return true
+	case p == ".github/dependabot.yml" || p == ".github/dependabot.yaml" || p == ".github/hardener.yml":
+		return true
+	case strings.HasPrefix(base, "renovate") || strings.HasPrefix(base, ".renovaterc"):
+		return true
+	case strings.HasPrefix(strings.ToLower(p), "security") || strings.HasPrefix(strings.ToLower(p), ".github/security") || strings.HasPrefix(strings.ToLower(p), "docs/security"):
+		return true
+	case base == ".gitattributes":
+		return true
+	}
+	return false
+}
+
+// blobSHA is git's object ID of a blob.
+func blobSHA(data []byte) string {
+	h := sha1.New()
+	h.Write([]byte("blob " + strconv.Itoa(len(data)) + "\x00"))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
