@@ -115,7 +115,7 @@ func (w *Worker) run(ctx context.Context, gh *github.Client, job Job) error {
 		return nil
 	}
 	ri := repoInfo{owner: gr.GetOwner().GetLogin(), name: gr.GetName(), defaultBranch: gr.GetDefaultBranch(),
-		private: gr.GetPrivate() || gr.GetVisibility() == "private" || gr.GetVisibility() == "internal",
+		private:   gr.GetPrivate() || gr.GetVisibility() == "private" || gr.GetVisibility() == "internal",
 		ownerType: gr.GetOwner().GetType()}
 	if ri.owner == "" {
 		ri.owner, ri.name = job.Owner, job.Repo
