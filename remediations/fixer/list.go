@@ -8,6 +8,7 @@ import (
 	"github.com/hardener/hardener/remediations/dependabot"
 	"github.com/hardener/hardener/remediations/pin"
 	"github.com/hardener/hardener/remediations/secpolicy"
+	"github.com/hardener/hardener/remediations/signing"
 )
 
 // All is the one list of file remediations, in the order they are applied:
@@ -18,6 +19,7 @@ func All() []remediations.Remediation {
 		pin.PinImages{},
 		secpolicy.SecurityPolicy{},
 		dependabot.Dependabot{},
+		signing.Signing{},
 	}
 }
 
