@@ -331,7 +331,7 @@ func lines(g grant, indent, nl string, sources map[string]string) string {
 // with the key they describe.
 func commentsAbove(src []byte, at int, indent string) int {
 	for at > 0 {
-		prev := edit.LineStart(src, at-1)
+		prev := prevLine(src, at)
 		line := strings.TrimRight(string(src[prev:at]), "\r\n")
 		if !strings.HasPrefix(line, indent+"#") {
 			break
@@ -344,6 +344,16 @@ func commentsAbove(src []byte, at int, indent string) int {
 // blankBefore reports whether the line before the line starting at at is
 // blank.
 func blankBefore(src []byte, at int) bool {
-	prev := edit.LineStart(src, at-1)
-	return strings.TrimSpace(string(src[prev:at])) == ""
+	return strings.TrimSpace(string(src[prevLine(src, at):at])) == ""
+}
+
+// prevLine is the start of the line before the line starting at at.
+func prevLine(src []byte, at int) int {
+	if at > 0 && src[at-1] == '\n' {
+		at--
+	}
+	if at > 0 && src[at-1] == '\r' {
+		at--
+	}
+	return edit.LineStart(src, at)
 }

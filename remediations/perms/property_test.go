@@ -1,0 +1,159 @@
+package perms
+
+import (
+	"bytes"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+
+	"github.com/hardener/hardener/internal/knowledge"
+	"github.com/hardener/hardener/internal/workflow"
+)
+
+// variants of a case that must be fixed the same way: CRLF line endings,
+// four-space indentation and no final newline.
+var variants = map[string]func([]byte) []byte{
+	"as is": func(b []byte) []byte { return b },
+	"crlf": func(b []byte) []byte {
+		return bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+	},
+	"no final newline": func(b []byte) []byte { return bytes.TrimRight(b, "\r\n") },
+}
+
+// TestProperties checks, for every case and variant: lines outside the
+// edits are byte-identical and in order, the result parses and lints no
+// worse, no job gets a scope it did not have, the top block is read-only,
+// and a second run changes nothing.
+func TestProperties(t *testing.T) {
+	for _, name := range cases(t) {
+		for vname, vary := range variants {
+			t.Run(filepath.Base(name)+"/"+vname, func(t *testing.T) {
+				src := vary(readCase(t, name))
+				got, p := fixBytes(t, name, src)
+				checkUnedited(t, src, got, p)
+				before := parse(t, name, src)
+				after := parse(t, name, got)
+				if after.Workflow.Permissions == nil {
+					t.Fatal("no workflow permissions after the fix")
+				}
+				if g, ok := grantOf(after.Workflow.Permissions); !ok || g.hasWrite() {
+					t.Errorf("workflow permissions grant writes: %s", g)
+				}
+				for i, j := range after.Workflow.Jobs {
+					was := effective(before.Workflow, before.Workflow.Jobs[i], modeOf(name))
+					now := effective(after.Workflow, j, modeOf(name))
+					if !was.covers(now.scopes) {
+						t.Errorf("job %s widened: %s → %s", j.ID, was, now)
+					}
+					if n := knowledge.JobNeedsIn(testFiles{}, after.Workflow, j); n.Known() && !now.covers(capped(n.Scopes, was).scopes) {
+						t.Errorf("job %s lost a needed scope: needs %v, has %s", j.ID, n.Scopes, now)
+					}
+				}
+				if lint(t, got) > lint(t, src) {
+					t.Errorf("actionlint finds new errors:\n%s", got)
+				}
+				again, _ := fixBytes(t, name, got)
+				if !bytes.Equal(again, got) {
+					t.Errorf("second run changed the file:\n%s", again)
+				}
+			})
+		}
+	}
+}
+
+// TestLineEndingInvariant: fixing the CRLF form gives the CRLF form of the
+// fix.
+func TestLineEndingInvariant(t *testing.T) {
+	crlf := variants["crlf"]
+	for _, name := range cases(t) {
+		src := readCase(t, name)
+		lf, _ := fixBytes(t, name, bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")))
+		got, _ := fixBytes(t, name, crlf(src))
+		if !bytes.Equal(got, crlf(lf)) {
+			t.Errorf("%s: CRLF result differs from the LF result", name)
+		}
+	}
+}
+
+func readCase(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := testFiles{}.ReadFile(".github/workflows/" + filepath.Base(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func parse(t *testing.T, name string, src []byte) *workflow.File {
+	t.Helper()
+	f, err := workflow.ParseWorkflow(".github/workflows/"+filepath.Base(name), src)
+	if err != nil {
+		t.Fatalf("does not parse: %v\n%s", err, src)
+	}
+	return f
+}
+
+// effective is what a job's token gets.
+func effective(w *workflow.Workflow, j *workflow.Job, mode string) grant {
+	p := j.Permissions
+	if p == nil {
+		p = w.Permissions
+	}
+	if p == nil {
+		return defaults(mode)
+	}
+	g, _ := grantOf(p)
+	return g
+}
+
+// checkUnedited verifies that every line no edit touches appears in the
+// output unchanged and in order.
+func checkUnedited(t *testing.T, src, got []byte, p plan) {
+	t.Helper()
+	touched := map[int]bool{}
+	s := workflow.NewSource(src)
+	for _, e := range p.edits {
+		if e.End > e.Start {
+			l1, _ := s.Position(e.Start)
+			l2, _ := s.Position(e.End)
+			for l := l1; l <= l2; l++ {
+				touched[l] = true
+			}
+		}
+	}
+	out := splitLines(got)
+	k := 0
+	for i, line := range splitLines(src) {
+		if touched[i+1] {
+			continue
+		}
+		for k < len(out) && out[k] != line {
+			k++
+		}
+		if k == len(out) {
+			t.Fatalf("line %d %q is not in the output unchanged", i+1, line)
+		}
+		k++
+	}
+}
+
+// splitLines keeps each line's ending.
+func splitLines(b []byte) []string {
+	return strings.SplitAfter(string(b), "\n")
+}
+
+func lint(t *testing.T, src []byte) int {
+	t.Helper()
+	l, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := l.Lint(".github/workflows/x.yml", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(errs)
+}

@@ -1,0 +1,60 @@
+package perms
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hardener/hardener/checks/scorecard"
+	scchecks "github.com/ossf/scorecard/v5/checks"
+)
+
+// TestScorecardTokenPermissions runs Scorecard v5's Token-Permissions
+// check on every fixed workflow, each alone in a checkout: it must score
+// 10. Scorecard tolerates writes in a job's own block as long as the
+// workflow's block is read-only, so even a job whose needs are unknown and
+// that keeps the permissive default, made explicit, scores 10; before the
+// fix those files score 0 (no block anywhere) or lose points for writes at
+// the top.
+func TestScorecardTokenPermissions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Scorecard")
+	}
+	for _, name := range cases(t) {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			src, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := fixBytes(t, name, src)
+			before := score(t, src)
+			after := score(t, got)
+			t.Logf("Token-Permissions %d → %d", before, after)
+			if after != 10 {
+				t.Errorf("Token-Permissions = %d after the fix, want 10", after)
+			}
+		})
+	}
+}
+
+func score(t *testing.T, workflow []byte) int {
+	t.Helper()
+	dir := t.TempDir()
+	wf := filepath.Join(dir, ".github", "workflows")
+	if err := os.MkdirAll(wf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(wf, "x.yml"), workflow, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := scorecard.Run(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := res.Scores[scchecks.CheckTokenPermissions]
+	if !ok {
+		t.Fatalf("no Token-Permissions score: %v", res.Reasons)
+	}
+	return s
+}
