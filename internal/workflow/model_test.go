@@ -140,3 +140,19 @@ func mergeBomb() string {
 	b.WriteString("jobs:\n  a:\n    steps:\n      - *m9\n")
 	return b.String()
 }
+
+func TestKindOf(t *testing.T) {
+	t.Parallel()
+	tests := map[string]Kind{
+		".github/workflows/ci.yml": KindWorkflow, ".github/workflows/ci.YAML": KindWorkflow,
+		".github/workflows/sub/ci.yml": 0, "action.yml": KindAction, "a/b/action.yaml": KindAction,
+		"Dockerfile": KindDockerfile, "build/Dockerfile.dev": KindDockerfile, "x.dockerfile": KindDockerfile,
+		"Containerfile": KindDockerfile, "Dockerfile-base": KindDockerfile,
+		"internal/dockerfile.go": 0, "docs/Dockerfile.md": 0, "README.md": 0, ".github/action.yml.bak": 0,
+	}
+	for p, want := range tests {
+		if got := KindOf(p); got != want {
+			t.Errorf("KindOf(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

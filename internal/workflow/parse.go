@@ -36,11 +36,17 @@ func KindOf(p string) Kind {
 	if base == "action.yml" || base == "action.yaml" {
 		return KindAction
 	}
-	if lower == "dockerfile" || lower == "containerfile" || strings.HasSuffix(lower, ".dockerfile") ||
-		strings.HasPrefix(lower, "dockerfile.") || strings.HasPrefix(lower, "containerfile.") {
+	if (strings.Contains(lower, "dockerfile") || strings.Contains(lower, "containerfile")) && !notDockerfile[path.Ext(lower)] {
 		return KindDockerfile
 	}
 	return 0
+}
+
+// notDockerfile are extensions of files whose names mention Dockerfile but
+// hold code or prose (OpenSSF Scorecard skips the same code files).
+var notDockerfile = map[string]bool{
+	".go": true, ".c": true, ".cpp": true, ".rs": true, ".js": true, ".ts": true, ".py": true, ".pyc": true,
+	".java": true, ".sh": true, ".bash": true, ".md": true, ".txt": true, ".json": true, ".yml": true, ".yaml": true,
 }
 
 // Parse models a file of the kind its path implies.
