@@ -1,0 +1,22 @@
+// Command rescan is the scheduled Lambda function: it queues a rescan of every
+// installed repository and recovers failed webhook deliveries.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/hardener/hardener/lambda/internal/handler"
+)
+
+func main() {
+	logger := handler.NewLogger()
+	h, err := handler.NewRescanFromEnv(context.Background(), os.Getenv, logger)
+	if err != nil {
+		logger.Error("not starting", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}

@@ -1,0 +1,21 @@
+// Command worker is the Lambda function fed by the SQS jobs queue.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/hardener/hardener/lambda/internal/handler"
+)
+
+func main() {
+	logger := handler.NewLogger()
+	h, err := handler.NewWorkerFromEnv(context.Background(), os.Getenv, logger)
+	if err != nil {
+		logger.Error("not starting", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
