@@ -3,6 +3,7 @@ package pin
 import (
 	"context"
 	"errors"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -193,4 +194,37 @@ func keys(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestFixedVersionComments: corrected comments on pinned SHAs are reported
+// with the keys the online ref-version-mismatch rule gives them.
+func TestFixedVersionComments(t *testing.T) {
+	src, err := os.ReadFile("testdata/comments.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newEnv(map[string][]byte{".github/workflows/comments.yml": src}, universe(t))
+	res, err := PinActions{}.Apply(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := checks.Scan(context.Background(), env.Snapshot, checks.Options{Checks: checks.Online(env.Resolver)})
+	var want, got []string
+	for _, f := range scan.Findings {
+		// Line 16 says "# keep: audited": the rule reads any first word as a
+		// version, while pin-actions leaves a comment without one alone.
+		if f.Rule == checks.RuleRefVersionMismatch && f.Primary.Line != 16 {
+			want = append(want, f.Key())
+		}
+	}
+	for _, k := range res.Fixed {
+		if strings.HasPrefix(k, checks.RuleRefVersionMismatch+"@") {
+			got = append(got, k)
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if len(want) != 3 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Fixed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
