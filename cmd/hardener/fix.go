@@ -13,6 +13,7 @@ import (
 	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/fixer"
+	"github.com/hardener/hardener/remediations/pin"
 )
 
 // multiFlag collects a repeatable flag.
@@ -20,14 +21,6 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-// imageDigests adapts the registry client to remediations.ImageResolver.
-type imageDigests struct{ c *registry.Client }
-
-func (d imageDigests) Digest(ctx context.Context, image string) (string, error) {
-	ref, err := d.c.Digest(ctx, image)
-	return ref.Digest, err
-}
 
 func fixCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("fix", flag.ContinueOnError)
@@ -71,7 +64,7 @@ func fixCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	env := &remediations.Env{
 		Snapshot: snap, Config: cfg, Resolver: resolver,
-		Images:                  imageDigests{&registry.Client{}},
+		Images:                  pin.Registry{Client: &registry.Client{}},
 		Exempt:                  exempt,
 		DefaultTokenPermissions: *tokenPerms,
 		Findings:                checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt}).Findings,
