@@ -74,6 +74,15 @@ func (w *Worker) loadConfig(ctx context.Context, gh *github.Client, ri repoInfo,
 	return cfg, true, nil, nil
 }
 
+// forgetOrg drops the cached organisation files of owner: a push to its
+// .github repository may have changed them.
+func (w *Worker) forgetOrg(owner string) {
+	w.orgMu.Lock()
+	defer w.orgMu.Unlock()
+	delete(w.orgCfg, strings.ToLower(owner))
+	delete(w.orgCfg, strings.ToLower(owner)+"\x00policy")
+}
+
 // orgConfig reads `.github/hardener.yml` of the owner's `.github`
 // repository (404: none), cached for OrgConfigTTL.
 func (w *Worker) orgConfig(ctx context.Context, gh *github.Client, owner string) (orgEntry, error) {
@@ -112,7 +121,8 @@ func (w *Worker) orgConfig(ctx context.Context, gh *github.Client, owner string)
 
 // orgSecurityPolicy reports whether the owner's `.github` repository has a
 // SECURITY.md at its root (GitHub shows it for every repository that has
-// none). One request, cached with the org config.
+// none). One request, cached with the org config. Policies in its .github/
+// or docs/ folder are not looked for.
 func (w *Worker) orgSecurityPolicy(ctx context.Context, gh *github.Client, owner string) (bool, error) {
 	key := strings.ToLower(owner) + "\x00policy"
 	w.orgMu.Lock()
@@ -121,16 +131,11 @@ func (w *Worker) orgSecurityPolicy(ctx context.Context, gh *github.Client, owner
 	if ok && time.Since(e.at) < w.opts.OrgConfigTTL {
 		return e.policy, nil
 	}
-	_, dir, _, err := gh.Repositories.GetContents(ctx, owner, orgRepo, "", nil)
+	fc, _, _, err := gh.Repositories.GetContents(ctx, owner, orgRepo, "SECURITY.md", nil)
 	if err != nil && !isNotFound(err) {
 		return false, fmt.Errorf("organisation security policy %s/%s: %w", owner, orgRepo, err)
 	}
-	e = orgEntry{at: time.Now()}
-	for _, d := range dir {
-		if d.GetType() == "file" && strings.EqualFold(d.GetName(), "SECURITY.md") {
-			e.policy = true
-		}
-	}
+	e = orgEntry{at: time.Now(), policy: err == nil && fc != nil}
 	w.orgMu.Lock()
 	w.orgCfg[key] = e
 	w.orgMu.Unlock()

@@ -38,6 +38,9 @@ type checkResult struct {
 	Title       string
 	Summary     summaryData
 	Annotations []*github.CheckRunAnnotation
+	// prKey stands for the PR line in the result's hash: "opened" and
+	// "up to date" of the same PR are the same result.
+	prKey string
 }
 
 // summaryData feeds templates/check-summary.md.tmpl.
@@ -112,7 +115,7 @@ func (w *Worker) finishCheck(ctx context.Context, gh *github.Client, ri repoInfo
 	if err != nil {
 		return err
 	}
-	hash := resultHash(res, summary)
+	hash := resultHash(res)
 	logger := LoggerFrom(ctx)
 	if pc.completed && pc.hash == hash {
 		logger.Info("check run already shows this result", "check_run", pc.id)
@@ -167,11 +170,14 @@ func batchAnnotations(all []*github.CheckRunAnnotation) [][]*github.CheckRunAnno
 	return out
 }
 
-func resultHash(res checkResult, summary string) string {
+func resultHash(res checkResult) string {
+	d := res.Summary
+	d.PR = res.prKey
 	b, _ := json.Marshal(struct {
-		C, T, S string
-		A       []*github.CheckRunAnnotation
-	}{res.Conclusion, res.Title, summary, res.Annotations})
+		C, T string
+		S    summaryData
+		A    []*github.CheckRunAnnotation
+	}{res.Conclusion, res.Title, d, res.Annotations})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:16])
 }

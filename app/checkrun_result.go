@@ -155,7 +155,7 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 		d.Notes = append(d.Notes, "OpenSSF Scorecard could not run: "+sc.scoreErr)
 	}
 	if pr != nil {
-		d.PR = pr.Message
+		d.PR, res.prKey = pr.Message, pr.key()
 		if pr.ScoresAfter != nil {
 			d.Scores, d.ShowAfter = scoreRows(sc.scores, pr.ScoresAfter), true
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,7 +36,8 @@ type WorkerOptions struct {
 	// images unpinned and reported.
 	Images remediations.ImageResolver
 	// OrgConfigTTL is how long an organisation's config is reused across
-	// repositories (default one minute: an installation event lists many).
+	// repositories (default 10 minutes; any job for the organisation's
+	// .github repository, such as a push to it, drops the cached copy).
 	OrgConfigTTL time.Duration
 }
 
@@ -62,7 +64,7 @@ func NewWorker(clients InstallationClients, resolver *resolve.Resolver, opts Wor
 		dl = &http.Client{Timeout: 2 * time.Minute}
 	}
 	if opts.OrgConfigTTL == 0 {
-		opts.OrgConfigTTL = time.Minute
+		opts.OrgConfigTTL = 10 * time.Minute
 	}
 	return &Worker{clients: clients, resolver: resolver, opts: opts, download: dl, orgCfg: map[string]orgEntry{}}
 }
@@ -120,6 +122,9 @@ func (w *Worker) run(ctx context.Context, gh *github.Client, job Job) error {
 	if ri.owner == "" {
 		ri.owner, ri.name = job.Owner, job.Repo
 	}
+	if strings.EqualFold(ri.name, orgRepo) {
+		w.forgetOrg(ri.owner)
+	}
 	switch job.Kind {
 	case JobUninstall:
 		return w.closeHardeningPR(ctx, gh, ri, "The Hardener App was removed from this repository, so this pull request is closed and its branch deleted.")
@@ -159,7 +164,7 @@ func (w *Worker) fetchOrSkip(ctx context.Context, gh *github.Client, ri repoInfo
 // the check run on that head (installation).
 func (w *Worker) scanDefault(ctx context.Context, gh *github.Client, ri repoInfo, check bool) error {
 	logger := LoggerFrom(ctx)
-	t, ok, err := w.fetchOrSkip(ctx, gh, ri, "")
+	t, ok, err := w.fetchOrSkip(ctx, gh, ri, ri.defaultBranch)
 	if !ok {
 		return err
 	}

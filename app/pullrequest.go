@@ -50,6 +50,16 @@ type prOutcome struct {
 	ScoresAfter map[string]int
 }
 
+// key is the outcome without the difference between opening, refreshing
+// and finding the same PR current.
+func (p *prOutcome) key() string {
+	switch p.State {
+	case prOpened, prUpdated, prCurrent:
+		return fmt.Sprintf("open #%d", p.Number)
+	}
+	return p.State + " " + p.Message
+}
+
 func (p *prOutcome) notes() []string {
 	var out []string
 	for _, n := range p.Notes {
@@ -104,7 +114,7 @@ func bodyHash(body string) string {
 func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*prOutcome, error) {
 	env := &remediations.Env{Snapshot: sc.snap, Config: sc.cfg, Findings: sc.findings,
 		Resolver: w.resolver, Images: w.opts.Images, DefaultTokenPermissions: "write"}
-	if sc.cfg.Enabled(config.Permissions) {
+	if _, err := fixer.Lookup(config.Permissions); err == nil && sc.cfg.Enabled(config.Permissions) {
 		p, _, err := gh.Repositories.GetDefaultWorkflowPermissions(ctx, ri.owner, ri.name)
 		switch {
 		case err == nil && p.GetDefaultWorkflowPermissions() != "":
