@@ -139,9 +139,12 @@ func stepNeeds(files Files, w *workflow.Workflow, j *workflow.Job, s *workflow.S
 	case strings.HasPrefix(uses, "./"):
 		n.Merge(localActionNeeds(files, w, j, s, label, depth))
 	default:
+		if s.Name == nil && s.ID == nil {
+			label = "step " + name(uses) // the label would repeat the action
+		}
 		e, ok := Lookup(uses)
 		if !ok || e.Reusable {
-			n.unknown(label, fmt.Sprintf("%s is not in the knowledge base", name(uses)))
+			n.unknown(label, "the action is not in the knowledge base")
 			return n
 		}
 		in := func(k string) (string, bool) {
@@ -156,7 +159,7 @@ func stepNeeds(files Files, w *workflow.Workflow, j *workflow.Job, s *workflow.S
 			n.Add(sc, scopes[sc], name(uses))
 		}
 		if why != "" {
-			n.unknown(label, fmt.Sprintf("%s: %s", name(uses), why))
+			n.unknown(label, why)
 		}
 	}
 	return n

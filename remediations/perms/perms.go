@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
@@ -62,8 +63,8 @@ func (Permissions) Apply(_ context.Context, env *remediations.Env) (*remediation
 		}
 		res.Changes = append(res.Changes, remediations.Change{Path: f.Path, Before: f.Source.Src, After: after})
 		edited[f.Path] = p.edits
-		data.Rows = append(data.Rows, p.rows...)
-		data.Review = append(data.Review, p.review...)
+		data.Rows = append(data.Rows, cells(p.rows)...)
+		data.Review = append(data.Review, cells(p.review)...)
 		for _, r := range p.review {
 			res.Notes = append(res.Notes, remediations.Note{File: r.File, Line: jobLine(f, r.Job),
 				Message: fmt.Sprintf("job %q keeps %s: %s", r.Job, r.Permissions, r.Why)})
@@ -105,6 +106,17 @@ func fix(f *workflow.File, files interface {
 		return nil, p, fmt.Errorf("permissions left unchanged: the edited file would not parse: %w", err)
 	}
 	return out, p, nil
+}
+
+// cells escapes the text of rows for a Markdown table.
+func cells(rows []Row) []Row {
+	esc := strings.NewReplacer("|", "\\|", "\n", " ", "\r", "")
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		out[i] = Row{File: esc.Replace(r.File), Job: esc.Replace(r.Job), Permissions: esc.Replace(r.Permissions),
+			Why: esc.Replace(r.Why), Change: esc.Replace(r.Change)}
+	}
+	return out
 }
 
 func jobLine(f *workflow.File, id string) int {

@@ -63,14 +63,14 @@ func planFile(f *workflow.File, files knowledge.Files, mode string) plan {
 	}
 
 	// What jobs without their own block get today, and after the change.
-	topToday, from := defaults(mode), fmt.Sprintf("the repository default (%s)", mode)
+	topToday, from := defaults(mode), "repository default: "+mode
 	if w.Permissions != nil {
 		g, ok := grantOf(w.Permissions)
 		if !ok {
 			p.skip = "the workflow's permissions are not a mapping or a shorthand"
 			return p
 		}
-		topToday, from = g, "the workflow's permissions"
+		topToday, from = g, "from the workflow's permissions"
 	}
 	narrowTop := w.Permissions == nil || topToday.hasWrite()
 	newTop := topToday
@@ -153,10 +153,11 @@ func topGrant(w *workflow.Workflow, needs []knowledge.Need, today grant) grant {
 	return capped(want, today)
 }
 
-// why renders the sources of a need, beyond the contents: read every job
-// gets.
+// why renders what needs each scope beyond the contents: read every job
+// gets, grouped by what needs it.
 func why(n knowledge.Need) string {
-	var parts []string
+	bySource := map[string][]string{}
+	var order []string
 	keys := make([]string, 0, len(n.Scopes))
 	for s := range n.Scopes {
 		keys = append(keys, s)
@@ -166,7 +167,15 @@ func why(n knowledge.Need) string {
 		if s == "contents" && n.Scopes[s] == knowledge.Read {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s for %s", s, n.Scopes[s], n.Sources[s]))
+		src := n.Sources[s]
+		if _, ok := bySource[src]; !ok {
+			order = append(order, src)
+		}
+		bySource[src] = append(bySource[src], s+": "+n.Scopes[s])
+	}
+	parts := make([]string, 0, len(order))
+	for _, src := range order {
+		parts = append(parts, strings.Join(bySource[src], ", ")+" for "+src)
 	}
 	return strings.Join(parts, "; ")
 }

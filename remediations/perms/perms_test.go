@@ -1,0 +1,149 @@
+package perms
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/hardener/hardener/checks"
+	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/remediations"
+)
+
+func snapshot(t *testing.T, names ...string) *repo.Snapshot {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, n := range names {
+		b := readCase(t, n)
+		fsys[".github/workflows/"+n] = &fstest.MapFile{Data: b}
+	}
+	return repo.New(fsys, "")
+}
+
+func TestApply(t *testing.T) {
+	snap := snapshot(t, "release.yml", "script.yml", "read-all.yml", "called.yml")
+	findings := []checks.Finding{
+		{Rule: checks.RuleMissingPermissions, Primary: checks.Location{File: ".github/workflows/release.yml", Line: 6, Column: 3}},
+		{Rule: checks.RuleMissingPermissions, Primary: checks.Location{File: ".github/workflows/script.yml", Line: 8, Column: 3}},
+		{Rule: checks.RuleUnpinnedUses, Primary: checks.Location{File: ".github/workflows/release.yml", Line: 9, Column: 15}},
+	}
+	res, err := Permissions{}.Apply(context.Background(), &remediations.Env{Snapshot: snap, Findings: findings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ID != "permissions" || res.Title == "" {
+		t.Errorf("id %q title %q", res.ID, res.Title)
+	}
+	var paths []string
+	for _, c := range res.Changes {
+		paths = append(paths, c.Path)
+		want, err := os.ReadFile("testdata/" + strings.TrimSuffix(strings.TrimPrefix(c.Path, ".github/workflows/"), ".yml") + ".golden.yml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(c.After) != string(want) {
+			t.Errorf("%s differs from its golden file", c.Path)
+		}
+	}
+	if strings.Join(paths, " ") != ".github/workflows/release.yml .github/workflows/script.yml" {
+		t.Errorf("changed %v", paths)
+	}
+	if len(res.Fixed) != 2 {
+		t.Errorf("fixed %v", res.Fixed)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0].Message, "welcome") || res.Notes[0].Line != 13 {
+		t.Errorf("notes %+v", res.Notes)
+	}
+	for _, want := range []string{
+		"| `.github/workflows/release.yml` | `release` | contents: write | contents: write for softprops/action-gh-release | own block added |",
+		"`.github/workflows/script.yml` job `welcome`: step actions/github-script: the script decides",
+		"the repository's default is read and write",
+		Docs,
+		"**How to undo.**",
+	} {
+		if !strings.Contains(res.Explanation, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, res.Explanation)
+		}
+	}
+}
+
+func TestApplyNothingToFix(t *testing.T) {
+	_, err := Permissions{}.Apply(context.Background(), &remediations.Env{Snapshot: snapshot(t, "read-all.yml", "called.yml")})
+	if !errors.Is(err, remediations.ErrNothingToFix) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestApplySkipsWhatItCannotEdit(t *testing.T) {
+	fsys := fstest.MapFS{".github/workflows/flow.yml": {Data: []byte(
+		"on: push\njobs:\n  rel: {runs-on: x, steps: [{uses: softprops/action-gh-release@v2}]}\n")}}
+	res, err := Permissions{}.Apply(context.Background(), &remediations.Env{Snapshot: repo.New(fsys, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0].Message, "rel") {
+		t.Errorf("changes %d notes %+v", len(res.Changes), res.Notes)
+	}
+}
+
+func TestExcess(t *testing.T) {
+	f := parse(t, "x.yml", []byte(`on: push
+permissions:
+  contents: write
+  issues: write
+jobs:
+  build:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+  rel:
+    runs-on: x
+    steps:
+      - uses: softprops/action-gh-release@v2
+  bot:
+    runs-on: x
+    permissions: write-all
+    steps:
+      - uses: actions/labeler@v5
+  unknown:
+    runs-on: x
+    steps:
+      - uses: someone/else@v1
+`))
+	w := f.Workflow
+	got := map[string][]string{}
+	for _, j := range w.Jobs {
+		for _, e := range Excess(w, j) {
+			if e.At == nil {
+				t.Errorf("%s %s: no location", j.ID, e.Scope)
+			}
+			tag := e.Scope
+			if e.Inherited {
+				tag += "^"
+			}
+			got[j.ID] = append(got[j.ID], tag)
+		}
+	}
+	want := map[string]string{
+		"build":   "contents^ issues^",
+		"rel":     "issues^",
+		"bot":     "actions attestations checks contents deployments discussions id-token issues packages pages repository-projects security-events statuses",
+		"unknown": "",
+	}
+	for job, w := range want {
+		if g := strings.Join(got[job], " "); g != w {
+			t.Errorf("%s: %q, want %q", job, g, w)
+		}
+	}
+}
+
+func TestShowExplanation(t *testing.T) {
+	if os.Getenv("SHOW") == "" {
+		t.Skip()
+	}
+	res, _ := Permissions{}.Apply(context.Background(), &remediations.Env{Snapshot: snapshot(t, "release.yml", "script.yml", "pages.yml", "reusable.yml", "called.yml")})
+	t.Log(res.Explanation)
+}
