@@ -1,0 +1,171 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hardener/hardener/app"
+)
+
+func itoa(i int) string       { return strconv.Itoa(i) }
+func itoa64(i int64) string   { return strconv.FormatInt(i, 10) }
+func strptr(s string) *string { return &s }
+
+func sqsRecord(t *testing.T, id string, j app.Job, attrs map[string]string) events.SQSMessage {
+	t.Helper()
+	b, err := json.Marshal(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := events.SQSMessage{MessageId: id, ReceiptHandle: "rh-" + id, Body: string(b),
+		MessageAttributes: map[string]events.SQSMessageAttribute{}}
+	for k, v := range attrs {
+		m.MessageAttributes[k] = events.SQSMessageAttribute{DataType: "Number", StringValue: strptr(v)}
+	}
+	return m
+}
+
+// outcomes is a Runner that answers per repository.
+type outcomes map[string]error
+
+func (o outcomes) Run(_ context.Context, j app.Job) error { return o[j.Repo] }
+
+func failedIDs(resp events.SQSEventResponse) []string {
+	var ids []string
+	for _, f := range resp.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	return ids
+}
+
+func TestWorkerReportsPartialBatchFailure(t *testing.T) {
+	t.Parallel()
+	sqsFake := newFakeSQS(t)
+	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), Runner: outcomes{
+		"bad": errors.New("boom"),
+	}}
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "good"}, nil),
+		sqsRecord(t, "2", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "bad"}, nil),
+		{MessageId: "3", Body: "not a job"},
+		sqsRecord(t, "4", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "good2"}, nil),
+	}}
+	resp, err := w.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := failedIDs(resp); len(got) != 2 || got[0] != "2" || got[1] != "3" {
+		t.Errorf("batch item failures = %v, want [2 3]", got)
+	}
+	if n := sqsFake.callCount(); n != 0 {
+		t.Errorf("SQS called %d times", n)
+	}
+}
+
+func TestWorkerResendsRetryWithDelay(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		err       error
+		wantDelay int32
+		notBefore bool
+	}{
+		"retry error":              {&app.RetryError{After: 90 * time.Second}, 90, false},
+		"rate limited, rounded up": {&app.RateLimitedError{Until: time.Now().Add(119500 * time.Millisecond)}, 120, false},
+		"longer than SQS allows":   {&app.RetryError{After: time.Hour}, 900, true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sqsFake := newFakeSQS(t)
+			w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), Runner: outcomes{"limited": tc.err}}
+			job := app.Job{Kind: app.JobRescan, InstallationID: 5, Owner: "o", Repo: "limited", RepoID: 9}
+			resp, err := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+				sqsRecord(t, "1", job, map[string]string{attrAttempt: "2"}),
+			}})
+			if err != nil || len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("failures %v, %v: a retried job must be deleted, not failed", resp.BatchItemFailures, err)
+			}
+			msgs := sqsFake.messages()
+			if len(msgs) != 1 {
+				t.Fatalf("sent %d messages, want one re-send", len(msgs))
+			}
+			m := msgs[0]
+			if m.DelaySeconds != tc.wantDelay || m.Attributes[attrAttempt] != "3" || m.job(t) != job {
+				t.Errorf("re-sent %+v, want delay %d and attempt 3", m, tc.wantDelay)
+			}
+			if _, ok := m.Attributes[attrNotBefore]; ok != tc.notBefore {
+				t.Errorf("not_before present = %v, want %v", ok, tc.notBefore)
+			}
+		})
+	}
+}
+
+func TestWorkerWaitsOutNotBeforeWithoutRunning(t *testing.T) {
+	t.Parallel()
+	sqsFake := newFakeSQS(t)
+	ran := false
+	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+		Runner: app.RunnerFunc(func(context.Context, app.Job) error { ran = true; return nil })}
+	nb := strconv.FormatInt(time.Now().Add(30*time.Minute).Unix(), 10)
+	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", app.Job{Kind: app.JobRescan, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{attrAttempt: "1", attrNotBefore: nb}),
+	}})
+	msgs := sqsFake.messages()
+	if ran || len(resp.BatchItemFailures) != 0 || len(msgs) != 1 || msgs[0].DelaySeconds != 900 || msgs[0].Attributes[attrAttempt] != "1" {
+		t.Fatalf("ran=%v failures=%v sent=%+v", ran, resp.BatchItemFailures, msgs)
+	}
+}
+
+func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	sqsFake := newFakeSQS(t)
+	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+		Runner: outcomes{"r": &app.RetryError{After: time.Second}}}
+	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{attrAttempt: itoa(app.MaxAttempts - 1)}),
+	}})
+	if got := failedIDs(resp); len(got) != 1 || sqsFake.callCount() != 0 {
+		t.Fatalf("failures %v, SQS calls %d: want the record failed and nothing re-sent", got, sqsFake.callCount())
+	}
+}
+
+func TestWorkerPutsBackWhenOutOfTime(t *testing.T) {
+	t.Parallel()
+	sqsFake := newFakeSQS(t)
+	ran := false
+	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+		Runner: app.RunnerFunc(func(context.Context, app.Job) error { ran = true; return nil })}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // < DefaultStartMargin
+	defer cancel()
+	resp, _ := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, nil),
+	}})
+	if ran || len(resp.BatchItemFailures) != 0 || len(sqsFake.messages()) != 1 {
+		t.Fatalf("ran=%v failures=%v sent=%d", ran, resp.BatchItemFailures, len(sqsFake.messages()))
+	}
+}
+
+func TestWorkerFIFOHidesRetryAndStopsAtFailure(t *testing.T) {
+	t.Parallel()
+	sqsFake := newFakeSQS(t)
+	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"),
+		Runner: outcomes{"limited": &app.RetryError{After: 2 * time.Minute}}}
+	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "limited"}, nil),
+		sqsRecord(t, "2", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "next"}, nil),
+	}})
+	if got := failedIDs(resp); len(got) != 2 {
+		t.Errorf("failures = %v, want both (order within the group)", got)
+	}
+	sqsFake.mu.Lock()
+	defer sqsFake.mu.Unlock()
+	if sqsFake.visibility["rh-1"] != 120 || len(sqsFake.sent) != 0 {
+		t.Errorf("visibility %v, sent %d: want the message hidden 120 s and nothing re-sent", sqsFake.visibility, len(sqsFake.sent))
+	}
+}
