@@ -33,7 +33,8 @@ jobs:
       - uses: acme/tool@%s # v1.0.0
       - uses: acme/tool@%s # v2.0.0
       - uses: acme/tool@v1
-`, v1, v2, fork)
+      - uses: acme/tool@%s # keep: audited by the security team
+`, v1, v2, fork, v2)
 	snap := repo.New(fstest.MapFS{".github/workflows/w.yml": {Data: []byte(src)}}, "")
 	res := checks.Scan(context.Background(), snap, checks.Options{Checks: checks.Online(resolve.New(f.Client()))})
 	if len(res.Errors) > 0 {

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hardener/hardener/internal/repo"
@@ -230,5 +231,11 @@ func versionComment(f *workflow.File, v *workflow.Value) string {
 	c = strings.TrimPrefix(c, "tag=")
 	c = strings.TrimPrefix(c, "tag:")
 	c, _, _ = strings.Cut(c, " ")
-	return strings.TrimSpace(c)
+	c = strings.TrimSpace(c)
+	if !versionLike.MatchString(c) {
+		return "" // a human comment, not a version
+	}
+	return c
 }
+
+var versionLike = regexp.MustCompile(`^v?\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$`)
