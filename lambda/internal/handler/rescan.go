@@ -34,6 +34,14 @@ type Rescan struct {
 	Logger  *slog.Logger
 	Window  time.Duration    // 0: DefaultRecoverWindow
 	Now     func() time.Time // nil: time.Now
+	PerPage int              // page size of GitHub lists; 0: 100
+}
+
+func (r *Rescan) perPage() int {
+	if r.PerPage > 0 {
+		return r.PerPage
+	}
+	return 100
 }
 
 // Handle runs one scheduled invocation. It goes on past errors of single
@@ -70,7 +78,7 @@ func (r *Rescan) EnqueueRescans(ctx context.Context, logger *slog.Logger) (int, 
 	appClient := r.Clients.App(ctx)
 	var errs []error
 	total := 0
-	opts := &github.ListOptions{PerPage: 100}
+	opts := &github.ListOptions{PerPage: r.perPage()}
 	for {
 		insts, resp, err := appClient.Apps.ListInstallations(ctx, opts)
 		if err != nil {
@@ -101,7 +109,7 @@ func (r *Rescan) enqueueInstallation(ctx context.Context, id int64) (int, error)
 		return 0, err
 	}
 	total := 0
-	opts := &github.ListOptions{PerPage: 100}
+	opts := &github.ListOptions{PerPage: r.perPage()}
 	for {
 		list, resp, err := gh.Apps.ListRepos(ctx, opts)
 		if err != nil {
@@ -139,7 +147,7 @@ func (r *Rescan) RecoverDeliveries(ctx context.Context, logger *slog.Logger, sin
 	succeeded := map[string]bool{}
 	var failed []*github.HookDelivery // latest attempt first
 	seen := map[string]bool{}
-	opts := &github.ListCursorOptions{PerPage: 100}
+	opts := &github.ListCursorOptions{PerPage: r.perPage()}
 list:
 	for {
 		page, resp, err := gh.Apps.ListHookDeliveries(ctx, opts)
