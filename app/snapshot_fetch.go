@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -27,18 +28,11 @@ var errEmptyRepository = errors.New("repository is empty")
 // default branch) — one API request and one download — and, when the
 // archive may differ from the git tree, checks it against the tree.
 func (w *Worker) fetchTree(ctx context.Context, gh *github.Client, owner, name, ref string) (*Tree, error) {
-	u, resp, err := gh.Repositories.GetArchiveLink(ctx, owner, name, github.Tarball,
-		&github.RepositoryContentGetOptions{Ref: ref}, 0)
+	u, err := archiveLink(ctx, gh, owner, name, ref)
 	if err != nil {
-		if resp != nil && resp.Response != nil {
-			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusConflict {
-				return nil, fmt.Errorf("tarball of %s/%s@%s: %w", owner, name, ref, errEmptyRepository)
-			}
-			return nil, fmt.Errorf("tarball of %s/%s: %w", owner, name, &github.ErrorResponse{Response: resp.Response, Message: err.Error()})
-		}
-		return nil, fmt.Errorf("tarball of %s/%s: %w", owner, name, err)
+		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +63,41 @@ func (w *Worker) fetchTree(ctx context.Context, gh *github.Client, owner, name, 
 		}
 	}
 	return t, nil
+}
+
+// archiveLink asks for the tarball of ref and returns where GitHub
+// redirects. The redirect is not followed with the installation's client,
+// and errors are go-github's typed errors (rate limits included).
+func archiveLink(ctx context.Context, gh *github.Client, owner, name, ref string) (string, error) {
+	segs := strings.Split(ref, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/tarball/%s", url.PathEscape(owner), url.PathEscape(name), strings.Join(segs, "/")), nil)
+	if err != nil {
+		return "", err
+	}
+	hc := *gh.Client()
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := hc.Do(req.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("tarball of %s/%s: %w", owner, name, Redact(stripURL(err)))
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusFound, http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusSeeOther:
+		loc := resp.Header.Get("Location")
+		if loc == "" {
+			return "", fmt.Errorf("tarball of %s/%s: redirect without Location", owner, name)
+		}
+		return loc, nil
+	case http.StatusNotFound, http.StatusConflict:
+		return "", fmt.Errorf("tarball of %s/%s@%s: %w", owner, name, ref, errEmptyRepository)
+	}
+	if err := github.CheckResponse(resp); err != nil {
+		return "", fmt.Errorf("tarball of %s/%s: %w", owner, name, err)
+	}
+	return "", fmt.Errorf("tarball of %s/%s: unexpected status %s", owner, name, resp.Status)
 }
 
 func stripURL(err error) error {
