@@ -73,9 +73,10 @@ func annotation(f checks.Finding, lvl string) *github.CheckRunAnnotation {
 
 // ruleRows counts findings by rule, in the rules' documented order.
 func ruleRows(all, added []checks.Finding) []ruleRow {
-	count, intro := map[string]int{}, map[string]int{}
+	count, intro, sev := map[string]int{}, map[string]int{}, map[string]checks.Severity{}
 	for _, f := range all {
 		count[f.Rule]++
+		sev[f.Rule] = max(sev[f.Rule], f.Severity)
 	}
 	for _, f := range added {
 		intro[f.Rule]++
@@ -84,7 +85,7 @@ func ruleRows(all, added []checks.Finding) []ruleRow {
 	seen := map[string]bool{}
 	for _, m := range checks.Rules() {
 		if count[m.ID] > 0 {
-			rows = append(rows, ruleRow{Rule: m.ID, Severity: m.Severity.String(), Docs: m.DocsURL(), Count: count[m.ID], Introduced: intro[m.ID]})
+			rows = append(rows, ruleRow{Rule: m.ID, Severity: sev[m.ID].String(), Docs: m.DocsURL(), Count: count[m.ID], Introduced: intro[m.ID]})
 			seen[m.ID] = true
 		}
 	}
@@ -96,7 +97,7 @@ func ruleRows(all, added []checks.Finding) []ruleRow {
 	}
 	sort.Strings(rest)
 	for _, id := range rest {
-		rows = append(rows, ruleRow{Rule: id, Docs: checks.RuleMeta{ID: id}.DocsURL(), Count: count[id], Introduced: intro[id]})
+		rows = append(rows, ruleRow{Rule: id, Severity: sev[id].String(), Docs: checks.RuleMeta{ID: id}.DocsURL(), Count: count[id], Introduced: intro[id]})
 	}
 	return rows
 }

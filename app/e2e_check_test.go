@@ -1,0 +1,112 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// prPayload is the reference pull_request payload, opened, for head
+// branch onto main.
+func (h *harness) prPayload(number int, branch, headSHA, baseSHA string) []byte {
+	return h.payload("pull_request", "closed", func(m map[string]any) {
+		m["action"], m["number"] = "opened", number
+		pr := m["pull_request"].(map[string]any)
+		pr["number"], pr["state"] = number, "open"
+		repo := m["repository"]
+		for side, v := range map[string][2]string{"head": {branch, headSHA}, "base": {"main", baseSHA}} {
+			s := pr[side].(map[string]any)
+			s["ref"], s["sha"], s["repo"] = v[0], v[1], repo
+		}
+	})
+}
+
+func TestE2EPullRequestCheckJudgesIntroducedFindings(t *testing.T) {
+	files := workflowFiles()
+	files[".github/hardener.yml"] = "fail-on: medium\n"
+	h := newHarness(t, files)
+	base := h.repo.BranchSHA("main")
+	cases := map[string]struct {
+		files      map[string]string
+		conclusion string
+	}{
+		// A new unpinned action (medium for a tag) fails at fail-on: medium.
+		"introduces": {map[string]string{".github/workflows/extra.yml": extraWorkflow}, "failure"},
+		// Moving existing lines does not introduce anything.
+		"moves lines": {map[string]string{".github/workflows/ci.yml": "# a comment on top\n" + workflowFiles()[".github/workflows/ci.yml"]}, "success"},
+	}
+	n := 0
+	for name, tc := range cases {
+		n++
+		branch := fmt.Sprintf("feature-%d", n)
+		h.repo.Branch(branch, "main")
+		head := h.repo.Commit(branch, name, tc.files)
+		if code := h.deliver("pull_request", "pr-"+branch, h.prPayload(n, branch, head, base)); code != http.StatusAccepted {
+			t.Fatalf("%s: status %d", name, code)
+		}
+		for _, err := range h.runJobs() {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []string
+		for _, r := range h.repo.CheckRuns() {
+			if r.HeadSHA == head {
+				got = append(got, r.Conclusion)
+				notices, failures, warnings := 0, 0, 0
+				for _, a := range r.Annotations {
+					switch a["annotation_level"] {
+					case "notice":
+						notices++
+					case "failure":
+						failures++
+					case "warning":
+						warnings++
+					}
+				}
+				if notices == 0 {
+					t.Errorf("%s: pre-existing findings are not listed as notices", name)
+				}
+				if tc.conclusion == "failure" && (failures+warnings != 1 || !strings.Contains(r.Summary, "introduces 1 finding")) {
+					t.Errorf("%s: failures=%d summary:\n%s", name, failures, r.Summary)
+				}
+			}
+		}
+		if len(got) != 1 || got[0] != tc.conclusion {
+			t.Errorf("%s: conclusions %v, want [%s]", name, got, tc.conclusion)
+		}
+	}
+	if n := len(h.repo.PullRequests()); n != 0 {
+		t.Errorf("a PR check opened %d pull requests", n)
+	}
+}
+
+func TestE2EManyAnnotationsAreBatched(t *testing.T) {
+	files := workflowFiles()
+	var b strings.Builder
+	b.WriteString("name: big\non: [push]\npermissions:\n  contents: read\njobs:\n  big:\n    runs-on: ubuntu-latest\n    steps:\n")
+	for range 60 {
+		b.WriteString("      - uses: actions/checkout@v4\n")
+	}
+	files[".github/workflows/big.yml"] = b.String()
+	files[".github/hardener.yml"] = "mode: report\n"
+	h := newHarness(t, files)
+	h.install()
+	runs := h.repo.CheckRuns()
+	if len(runs) != 1 || len(runs[0].Annotations) < 70 {
+		t.Fatalf("annotations = %d, want every finding", len(runs[0].Annotations))
+	}
+	if n := h.fake.Count("checks/update"); n != (len(runs[0].Annotations)+49)/50 {
+		t.Errorf("check run updates = %d for %d annotations, want batches of 50", n, len(runs[0].Annotations))
+	}
+}
+
+func TestTruncateSummary(t *testing.T) {
+	long := strings.Repeat("é", maxSummaryChars+10)
+	got := truncateSummary(long, maxSummaryChars)
+	if n := len([]rune(got)); n > maxSummaryChars || !strings.Contains(got, "summary truncated") {
+		t.Errorf("truncated to %d characters", n)
+	}
+	if truncateSummary("short", maxSummaryChars) != "short" {
+		t.Error("short summary changed")
+	}
+}
