@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hardener/hardener/internal/knowledge"
 	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/internal/workflow"
 )
@@ -48,8 +49,24 @@ func (excessivePermissions) Run(_ context.Context, snap *repo.Snapshot) ([]Findi
 			out = append(out, excessive(f, p, "the workflow", true)...)
 		}
 		for _, j := range w.Jobs {
-			if p := j.Permissions; p != nil {
-				out = append(out, excessive(f, p, fmt.Sprintf("job %q", j.ID), false)...)
+			p := j.Permissions
+			if p == nil {
+				continue
+			}
+			out = append(out, excessive(f, p, fmt.Sprintf("job %q", j.ID), false)...)
+			if p.All != "" {
+				continue // write-all is reported above
+			}
+			// With the knowledge base: writes this job's steps do not need.
+			for _, e := range knowledge.ExcessIn(snap, w, j) {
+				need := "nothing"
+				if e.Needed != "" {
+					need = e.Needed
+				}
+				out = append(out, Finding{Rule: RuleExcessivePermissions, Severity: Low, Confidence: ConfidenceMedium,
+					Message: fmt.Sprintf("job %q grants %s: write but its steps need %s of it (from the actions' documented needs)",
+						j.ID, e.Scope, need),
+					Remediation: FixPermissions, Primary: loc(f, e.At)})
 			}
 		}
 	}

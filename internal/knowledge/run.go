@@ -131,6 +131,12 @@ func runNeeds(script string, tok token, explicit bool) scriptNeed {
 			case ghcr && sub == "pull":
 				add("packages", Read, w[0]+" pull ghcr.io")
 			}
+		case "npm", "pnpm", "yarn":
+			// Provenance is signed with an OIDC token from the runner
+			// (docs.npmjs.com/generating-provenance-statements).
+			if sub, _ := subcommands(w[1:]); sub == "publish" && strings.Contains(part, "--provenance") {
+				add("id-token", Write, w[0]+" publish --provenance")
+			}
 		case "curl", "wget", "http", "https", "xh":
 			if apiRe.MatchString(part) && (tok == tokenDefault || explicit || tokenVar.MatchString(part)) {
 				usesToken = true

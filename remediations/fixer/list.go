@@ -6,15 +6,19 @@ import (
 
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/dependabot"
+	"github.com/hardener/hardener/remediations/perms"
 	"github.com/hardener/hardener/remediations/pin"
 	"github.com/hardener/hardener/remediations/secpolicy"
 	"github.com/hardener/hardener/remediations/signing"
 )
 
-// All is the one list of file remediations, in the order they are applied:
-// pins first (the permissions remediation reads pinned refs), new files last.
+// All is the one list of file remediations, in the order they are applied.
+// Permissions goes first because it is the only one that inserts lines in
+// existing workflows: the notes of the remediations after it then point at
+// lines of the final files. New files come last.
 func All() []remediations.Remediation {
 	return []remediations.Remediation{
+		perms.Permissions{},
 		pin.PinActions{},
 		pin.PinImages{},
 		secpolicy.SecurityPolicy{},

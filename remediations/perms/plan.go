@@ -250,18 +250,23 @@ func (p *plan) narrowJob(j *workflow.Job, lay layout, n knowledge.Need, today gr
 	case perm.All != "":
 		return today, false, ""
 	}
-	ex := excessOf(today, perm, n, false)
-	if len(ex) == 0 {
+	var excess []string
+	for _, sc := range perm.Scopes {
+		if sc.Level == knowledge.Write && knowledge.Rank(n.Scopes[sc.Name]) < 2 {
+			excess = append(excess, sc.Name)
+		}
+	}
+	if len(excess) == 0 {
 		return today, false, ""
 	}
 	g := grant{scopes: map[string]string{}}
 	for s, l := range today.scopes {
 		g.scopes[s] = l
 	}
-	for _, e := range ex {
-		g.scopes[e.Scope] = narrowed(e.Scope)
-		if g.scopes[e.Scope] == knowledge.None {
-			delete(g.scopes, e.Scope)
+	for _, s := range excess {
+		g.scopes[s] = narrowed(s)
+		if g.scopes[s] == knowledge.None {
+			delete(g.scopes, s)
 		}
 	}
 	return g, true, p.lowerWrites(perm, func(s string) bool { return knowledge.Rank(n.Scopes[s]) == 2 })

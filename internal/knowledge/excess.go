@@ -1,7 +1,8 @@
-package perms
+package knowledge
 
 import (
-	"github.com/hardener/hardener/internal/knowledge"
+	"sort"
+
 	"github.com/hardener/hardener/internal/workflow"
 )
 
@@ -27,7 +28,7 @@ func Excess(w *workflow.Workflow, j *workflow.Job) []ExcessScope { return Excess
 
 // ExcessIn is Excess with access to the repository's files (a
 // *repo.Snapshot) for local actions and reusable workflows.
-func ExcessIn(files knowledge.Files, w *workflow.Workflow, j *workflow.Job) []ExcessScope {
+func ExcessIn(files Files, w *workflow.Workflow, j *workflow.Job) []ExcessScope {
 	perm, inherited := j.Permissions, false
 	if perm == nil {
 		perm, inherited = w.Permissions, true
@@ -35,32 +36,45 @@ func ExcessIn(files knowledge.Files, w *workflow.Workflow, j *workflow.Job) []Ex
 	if perm == nil {
 		return nil
 	}
-	g, ok := grantOf(perm)
-	if !ok || !g.hasWrite() {
+	granted := writes(perm)
+	if len(granted) == 0 {
 		return nil
 	}
-	n := knowledge.JobNeedsIn(files, w, j)
+	n := JobNeedsIn(files, w, j)
 	if !n.Known() {
 		return nil
 	}
-	return excessOf(g, perm, n, inherited)
+	var out []ExcessScope
+	for _, g := range granted {
+		if Rank(n.Scopes[g.scope]) < 2 {
+			out = append(out, ExcessScope{Scope: g.scope, At: g.at, Inherited: inherited, Needed: n.Scopes[g.scope]})
+		}
+	}
+	return out
 }
 
-func excessOf(g grant, perm *workflow.Permissions, n knowledge.Need, inherited bool) []ExcessScope {
-	var out []ExcessScope
-	if perm.All != "" {
-		for _, s := range g.names() {
-			if g.scopes[s] == knowledge.Write && knowledge.Rank(n.Scopes[s]) < 2 {
-				out = append(out, ExcessScope{Scope: s, At: perm.AllAt, Inherited: inherited, Needed: n.Scopes[s]})
+type written struct {
+	scope string
+	at    *workflow.Value
+}
+
+// writes lists the scopes a permissions block grants write, sorted.
+func writes(p *workflow.Permissions) []written {
+	var out []written
+	switch p.All {
+	case "":
+		for i := range p.Scopes {
+			if s := &p.Scopes[i]; s.Level == Write {
+				out = append(out, written{s.Name, &s.Value})
 			}
 		}
-		return out
-	}
-	for i := range perm.Scopes {
-		s := &perm.Scopes[i]
-		if s.Level == knowledge.Write && knowledge.Rank(n.Scopes[s.Name]) < 2 {
-			out = append(out, ExcessScope{Scope: s.Name, At: &s.Value, Inherited: inherited, Needed: n.Scopes[s.Name]})
+	case "write-all":
+		for _, s := range Scopes {
+			if MaxLevel(s) == Write {
+				out = append(out, written{s, p.AllAt})
+			}
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].scope < out[j].scope })
 	return out
 }
