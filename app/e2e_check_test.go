@@ -110,3 +110,61 @@ func TestTruncateSummary(t *testing.T) {
 		t.Error("short summary changed")
 	}
 }
+
+func TestE2ECheckSuiteAndRequestedAction(t *testing.T) {
+	h := newHarness(t, workflowFiles())
+	head := h.repo.BranchSHA("main")
+	body := h.payload("check_suite", "requested", func(m map[string]any) {
+		cs := m["check_suite"].(map[string]any)
+		cs["head_sha"], cs["head_branch"], cs["pull_requests"] = head, "main", []any{}
+	})
+	if code := h.deliver("check_suite", "cs-1", body); code != http.StatusAccepted {
+		t.Fatalf("check_suite: %d", code)
+	}
+	for _, err := range h.runJobs() {
+		t.Fatal(err)
+	}
+	runs := h.repo.CheckRuns()
+	if len(runs) != 1 || runs[0].HeadSHA != head || runs[0].Conclusion != "neutral" {
+		t.Fatalf("check runs = %+v", runs)
+	}
+	if n := len(h.repo.PullRequests()); n != 0 {
+		t.Fatalf("a check suite opened %d PRs", n)
+	}
+	// "Open hardening PR" on that run.
+	body = h.payload("check_run", "requested_action", func(m map[string]any) {
+		cr := m["check_run"].(map[string]any)
+		cr["id"], cr["head_sha"] = runs[0].ID, head
+		m["requested_action"] = map[string]any{"identifier": ActionOpenHardeningPR}
+	})
+	if code := h.deliver("check_run", "cr-1", body); code != http.StatusAccepted {
+		t.Fatalf("check_run: %d", code)
+	}
+	for _, err := range h.runJobs() {
+		t.Fatal(err)
+	}
+	if n := len(h.repo.PullRequests()); n != 1 {
+		t.Errorf("requested action opened %d PRs, want 1", n)
+	}
+	if n := len(h.repo.CheckRuns()); n != 1 {
+		t.Errorf("requested action made %d check runs, want still 1", n)
+	}
+}
+
+func TestE2EUninstallClosesThePR(t *testing.T) {
+	h := newHarness(t, workflowFiles())
+	h.install()
+	if code := h.deliver("installation", "del-1", h.payload("installation", "deleted", nil)); code != http.StatusAccepted {
+		t.Fatalf("installation.deleted: %d", code)
+	}
+	for _, err := range h.runJobs() {
+		t.Fatal(err)
+	}
+	prs := h.repo.PullRequests()
+	if len(prs) != 1 || prs[0].State != "closed" || h.repo.BranchSHA(HardeningBranch) != "" {
+		t.Fatalf("after uninstall: %+v, branch %q", prs, h.repo.BranchSHA(HardeningBranch))
+	}
+	if c := h.repo.Comments(prs[0].Number); len(c) != 1 || !strings.Contains(c[0].Body, closedMarker) {
+		t.Errorf("comments = %+v", c)
+	}
+}
