@@ -36,3 +36,25 @@ func TestE2EExportIgnoreIsSeenThrough(t *testing.T) {
 		t.Errorf("policy hidden by export-ignore reported missing:\n%s", run.Summary)
 	}
 }
+
+func TestE2EScorecardBeforeAfter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs OpenSSF Scorecard twice")
+	}
+	h := newHarness(t, workflowFiles())
+	h.worker.opts.Scorecard = true
+	h.install()
+	pr := h.repo.PullRequests()[0]
+	if !strings.Contains(pr.Body, "| Pinned-Dependencies |") {
+		t.Fatalf("no Scorecard table in the PR body:\n%s", pr.Body)
+	}
+	run := h.repo.CheckRuns()[0]
+	if !strings.Contains(run.Summary, "OpenSSF Scorecard") || !strings.Contains(run.Summary, "With the hardening PR") {
+		t.Errorf("no Scorecard scores in the summary:\n%s", run.Summary)
+	}
+	for _, line := range strings.Split(pr.Body, "\n") {
+		if strings.HasPrefix(line, "| Pinned-Dependencies") || strings.HasPrefix(line, "| Security-Policy") {
+			t.Log(line)
+		}
+	}
+}
