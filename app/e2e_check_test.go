@@ -168,3 +168,38 @@ func TestE2EUninstallClosesThePR(t *testing.T) {
 		t.Errorf("comments = %+v", c)
 	}
 }
+
+const injectable = `name: greet
+on: [pull_request_target]
+permissions:
+  contents: read
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.event.pull_request.title }}"
+`
+
+func TestE2EExploitableFindingsGoToAnAdvisory(t *testing.T) {
+	files := workflowFiles()
+	files[".github/workflows/greet.yml"] = injectable
+	h := newHarness(t, files)
+	h.install()
+	h.install() // the same event again: still one advisory
+	adv := h.repo.Advisories()
+	if len(adv) != 1 || !strings.Contains(string(adv[0]), "greet.yml") || !strings.Contains(string(adv[0]), "hardener:advisory=") {
+		t.Fatalf("advisories = %s", adv)
+	}
+	run := h.repo.CheckRuns()[0]
+	for _, a := range run.Annotations {
+		if a["path"] == ".github/workflows/greet.yml" && strings.HasPrefix(fmt.Sprint(a["title"]), "template-injection") {
+			t.Errorf("exploitable finding annotated in public: %v", a)
+		}
+	}
+	if !strings.Contains(run.Summary, "exploitable finding") || strings.Contains(run.Summary, "pull_request.title") {
+		t.Errorf("summary:\n%s", run.Summary)
+	}
+	if strings.Contains(h.repo.PullRequests()[0].Body, "pull_request.title") {
+		t.Error("PR body spells out the exploitable finding")
+	}
+}
