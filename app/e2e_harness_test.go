@@ -91,7 +91,14 @@ func newHarness(t *testing.T, files map[string]string, opts ...githubfake.RepoOp
 	r := f.AddRepo("octo-org", "hello", files, opts...)
 	q := &jobRecorder{}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	w := NewWorker(staticClients{f.Client()}, resolve.New(f.Client()), WorkerOptions{})
+	// Tag resolution goes through the job's installation, as NewAppWorker
+	// wires it (here in GitHub Enterprise Server form: /api/v3).
+	clients := staticClients{f.Client()}
+	rgh, err := resolve.NewClient(f.URL()+"/api/v3", "", &http.Client{Transport: &jobInstallationTransport{clients: clients}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(clients, resolve.New(rgh), WorkerOptions{})
 	return &harness{t: t, fake: f, repo: r, worker: w, handler: NewHandler([]byte(e2eSecret), q, logger), queue: q}
 }
 

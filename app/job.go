@@ -75,6 +75,7 @@ var _ Runner = (*Worker)(nil)
 // errors come back as *RetryError so that the job is queued again; a
 // repository that is gone, archived or empty ends the job quietly.
 func (w *Worker) Run(ctx context.Context, job Job) error {
+	ctx = withInstallation(ctx, job.InstallationID)
 	gh, err := w.clients.Installation(ctx, job.InstallationID)
 	if err == nil {
 		err = w.run(ctx, gh, job)
