@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/internal/registry"
+	"github.com/hardener/hardener/remediations/pin"
 )
 
 // queueCapacity bounds the jobs waiting in memory; beyond it deliveries are
@@ -63,7 +65,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	clients.SetWriteRate(settings.WriteRate)
 
-	q := app.NewQueue(settings.Workers, queueCapacity, newRunner(settings, clients), logger)
+	runner, err := newRunner(clients)
+	if err != nil {
+		fmt.Fprintln(stderr, "hardener serve:", err)
+		return 2
+	}
+	q := app.NewQueue(settings.Workers, queueCapacity, runner, logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		q.Shutdown(context.Background())
@@ -84,12 +91,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	return 0
 }
 
-// newRunner builds what runs the queued jobs. This is the one place to point
-// at the job worker (app.NewWorker) once it exists; until then queued jobs
-// fail with a clear error instead of being dropped silently.
-func newRunner(settings app.Settings, clients *app.Clients) app.Runner {
-	_, _ = settings, clients
-	return app.RunnerFunc(func(ctx context.Context, job app.Job) error {
-		return errors.New("this build has no job worker: job not run")
+// newRunner builds what runs the queued jobs: the App's job worker, with
+// Scorecard scores and container image digests from the registries.
+func newRunner(clients *app.Clients) (app.Runner, error) {
+	return app.NewAppWorker(clients, app.WorkerOptions{
+		Scorecard: true,
+		Images:    pin.Registry{Client: &registry.Client{}},
 	})
 }

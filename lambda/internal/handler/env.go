@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/internal/registry"
+	"github.com/hardener/hardener/remediations/pin"
 )
 
 // Environment variables of the Lambda functions, besides app.LoadSettings'.
@@ -87,7 +88,11 @@ func clientsFromEnv(getenv func(string) string) (app.Settings, *app.Clients, err
 
 // NewWorkerFromEnv builds the queue worker function.
 func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Worker, error) {
-	s, clients, err := clientsFromEnv(getenv)
+	_, clients, err := clientsFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := NewRunner(clients)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +100,7 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Worker{Runner: NewRunner(s, clients), Queue: q, Logger: logger}, nil
+	return &Worker{Runner: runner, Queue: q, Logger: logger}, nil
 }
 
 // NewRescanFromEnv builds the scheduled rescan function.
@@ -111,13 +116,11 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	return &Rescan{Clients: clients, Queue: q, Logger: logger}, nil
 }
 
-// NewRunner builds what runs the jobs. This is the one place to point at the
-// job worker (app.NewWorker) once it exists; until then a job fails with a
-// clear error, is reported as a batch item failure and ends in the
-// dead-letter queue, where it can be redriven.
-func NewRunner(settings app.Settings, clients *app.Clients) app.Runner {
-	_, _ = settings, clients
-	return app.RunnerFunc(func(ctx context.Context, job app.Job) error {
-		return errors.New("this build has no job worker: job not run")
+// NewRunner builds what runs the jobs: the App's job worker, as in
+// `hardener serve`, with Scorecard scores and container image digests.
+func NewRunner(clients *app.Clients) (app.Runner, error) {
+	return app.NewAppWorker(clients, app.WorkerOptions{
+		Scorecard: true,
+		Images:    pin.Registry{Client: &registry.Client{}},
 	})
 }
