@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that any input parses or fails with a ParseError, never
@@ -26,7 +27,23 @@ func FuzzParse(f *testing.F) {
 		case len(name) > 0 && name[0]%3 == 2:
 			path = "Dockerfile"
 		}
-		file, err := Parse(path, []byte(src))
+		type parsed struct {
+			file *File
+			err  error
+		}
+		done := make(chan parsed, 1)
+		go func() {
+			f, err := Parse(path, []byte(src))
+			done <- parsed{f, err}
+		}()
+		var file *File
+		var err error
+		select {
+		case r := <-done:
+			file, err = r.file, r.err
+		case <-time.After(3 * time.Second):
+			t.Fatalf("Parse(%q) took over 3s on %d bytes", path, len(src))
+		}
 		if err != nil {
 			if _, ok := err.(*ParseError); !ok {
 				t.Fatalf("error %T is not a ParseError: %v", err, err)
