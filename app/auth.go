@@ -195,7 +195,9 @@ func (c *Clients) pruneLocked() {
 func tokenKey(id int64, repoIDs []int64, perms *github.InstallationPermissions) (string, *github88.InstallationTokenOptions, error) {
 	key := strconv.FormatInt(id, 10)
 	if len(repoIDs) == 0 && perms == nil {
-		return key, nil, nil
+		// Not nil: ghinstallation would send the JSON body `null`, which is
+		// not an object; `{}` asks for everything the installation has.
+		return key, &github88.InstallationTokenOptions{}, nil
 	}
 	opts := &github88.InstallationTokenOptions{RepositoryIDs: slices.Sorted(slices.Values(repoIDs))}
 	key += "|" + fmt.Sprint(opts.RepositoryIDs)

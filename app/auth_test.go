@@ -57,6 +57,10 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 			return
 		}
 		raw, _ := io.ReadAll(r.Body)
+		if strings.TrimSpace(string(raw)) == "null" {
+			http.Error(w, `{"message":"Invalid request.\n\nnull is not an object."}`, http.StatusUnprocessableEntity)
+			return
+		}
 		f.mu.Lock()
 		f.tokenReqs[r.PathValue("id")]++
 		count, ttl, status := f.tokenReqs[r.PathValue("id")], f.ttl, f.status
