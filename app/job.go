@@ -76,7 +76,7 @@ var _ Runner = (*Worker)(nil)
 // repository that is gone, archived or empty ends the job quietly.
 func (w *Worker) Run(ctx context.Context, job Job) error {
 	ctx = withInstallation(ctx, job.InstallationID)
-	gh, err := w.clients.Installation(ctx, job.InstallationID)
+	gh, err := w.client(ctx, job)
 	if err == nil {
 		err = w.run(ctx, gh, job)
 	}
@@ -91,6 +91,28 @@ func (w *Worker) Run(ctx context.Context, job Job) error {
 		return &RetryError{After: d, Err: err}
 	}
 	return err
+}
+
+// narrowingClients can hand out tokens with fewer permissions; *Clients
+// does.
+type narrowingClients interface {
+	InstallationFor(ctx context.Context, installationID int64, repoIDs []int64, perms *github.InstallationPermissions) (*github.Client, error)
+}
+
+// checkOnly is all a pull-request check needs: it reads the repository and
+// writes a check run. A token that cannot push or comment is what runs on
+// events that anyone who opens a pull request, forks included, can cause.
+var checkOnly = &github.InstallationPermissions{Checks: github.String("write"), Contents: github.String("read"), Metadata: github.String("read")}
+
+// client returns the installation client for a job, narrowed for
+// pull-request checks (a default-branch check may also open a draft
+// advisory). It is not narrowed to the repository: the organisation's
+// .github repository holds the shared configuration.
+func (w *Worker) client(ctx context.Context, job Job) (*github.Client, error) {
+	if n, ok := w.clients.(narrowingClients); ok && job.Kind == JobCheck && job.PR != 0 {
+		return n.InstallationFor(ctx, job.InstallationID, nil, checkOnly)
+	}
+	return w.clients.Installation(ctx, job.InstallationID)
 }
 
 // repoInfo is what a job needs to know about its repository.
