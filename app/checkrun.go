@@ -54,6 +54,7 @@ type summaryData struct {
 	Scores         []scoreRow
 	ShowAfter      bool
 	PR             string
+	Settings       []settingLine
 	Notes          []string
 	Errors         []string
 }

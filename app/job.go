@@ -219,19 +219,29 @@ func (w *Worker) scanDefault(ctx context.Context, gh *github.Client, ri repoInfo
 	}
 	sc.scores, sc.scoreErr = w.scorecardOf(ctx, t, nil)
 	var pr *prOutcome
+	var so *settingsOutcome
 	if cfg.Mode != "report" {
 		if pr, err = w.ensurePR(ctx, gh, ri, sc); err != nil {
 			return err
 		}
+		if so, err = w.applySettings(ctx, gh, ri, sc); err != nil {
+			return err
+		}
 	}
-	if cr == nil {
+	if cr == nil && !so.hasNews() {
 		return nil
 	}
 	adv, err := w.reportExploitable(ctx, gh, ri, sc)
 	if err != nil {
 		return err
 	}
-	return w.finishCheck(ctx, gh, ri, cr, defaultBranchResult(sc, pr, adv))
+	res := defaultBranchResult(sc, pr, adv)
+	res.Summary.Settings = so.lines()
+	if cr == nil {
+		// Settings changed or refused by a rescan show on the head's run.
+		return w.reportSettings(ctx, gh, ri, t.Commit, res)
+	}
+	return w.finishCheck(ctx, gh, ri, cr, res)
 }
 
 // checkCommit posts the check run for a head that is not a pull request's

@@ -134,8 +134,12 @@ func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *sc
 	if err != nil {
 		return nil, fmt.Errorf("remediations: %w", err)
 	}
+	extra, err := w.proposeSettings(ctx, gh, ri, sc)
+	if err != nil {
+		return nil, err
+	}
 	po := &prOutcome{Dropped: out.Dropped, Notes: out.Notes}
-	po.Results, po.Refused = keepSeen(out.Results, sc.tree.Seen)
+	po.Results, po.Refused = keepSeen(append(out.Results, extra...), sc.tree.Seen)
 	return po, nil
 }
 
