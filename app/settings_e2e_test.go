@@ -1,0 +1,168 @@
+package app
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hardener/hardener/internal/githubfake"
+	"github.com/hardener/hardener/internal/resolve"
+)
+
+// newSettingsHarness is newHarness with options for the fake itself
+// (plans without rulesets on private repositories).
+func newSettingsHarness(t *testing.T, fakeOpts []githubfake.Option, files map[string]string, opts ...githubfake.RepoOption) *harness {
+	t.Helper()
+	f := githubfake.New(t, fakeOpts...)
+	for _, a := range []struct{ name, tag, full string }{{"checkout", "v4", "v4.2.2"}, {"setup-go", "v5", "v5.4.0"}} {
+		up := f.AddRepo("actions", a.name, map[string]string{"action.yml": "name: " + a.name + "\nruns:\n  using: node20\n  main: index.js\n"})
+		up.Tag(a.full, "main", false)
+		up.Tag(a.tag, "main", false)
+	}
+	r := f.AddRepo("octo-org", "hello", files, opts...)
+	q := &jobRecorder{}
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clients := staticClients{f.Client()}
+	rgh, err := resolve.NewClient(f.URL()+"/api/v3", "", &http.Client{Transport: &jobInstallationTransport{clients: clients}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(clients, resolve.New(rgh), WorkerOptions{})
+	return &harness{t: t, fake: f, repo: r, worker: w, handler: NewHandler([]byte(e2eSecret), q, logger), queue: q}
+}
+
+// rescan runs a scheduled rescan of the harness's repository.
+func (h *harness) rescan() {
+	h.t.Helper()
+	if err := h.worker.Run(ctxWithTestLogger(h.t), Job{Kind: JobRescan, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}); err != nil {
+		h.t.Fatalf("rescan: %v", err)
+	}
+}
+
+// writes lists the state-changing requests since the last ResetCounts.
+func (h *harness) writes() []string {
+	var out []string
+	for _, r := range h.fake.Requests() {
+		if r.Write {
+			out = append(out, r.Method+" "+r.OperationID)
+		}
+	}
+	return out
+}
+
+// lastRun is the newest check run on the default branch head.
+func (h *harness) lastRun() githubfake.CheckRun {
+	h.t.Helper()
+	head := h.repo.BranchSHA("main")
+	var last *githubfake.CheckRun
+	for _, r := range h.repo.CheckRuns() {
+		if r.HeadSHA == head {
+			r := r
+			last = &r
+		}
+	}
+	if last == nil {
+		h.t.Fatalf("no check run on %s", head)
+	}
+	return *last
+}
+
+func TestE2EPrivateVulnerabilityReporting(t *testing.T) {
+	t.Run("enabled on install", func(t *testing.T) {
+		h := newHarness(t, workflowFiles())
+		h.install()
+		if !h.repo.PVREnabled() {
+			t.Fatal("private vulnerability reporting not enabled")
+		}
+		if s := h.lastRun().Summary; !strings.Contains(s, "### Repository settings") || !strings.Contains(s, "Enabled private vulnerability reporting") {
+			t.Errorf("summary:\n%s", s)
+		}
+		h.fake.ResetCounts()
+		h.rescan()
+		if n := h.fake.Count("repos/check-private-vulnerability-reporting"); n != 1 {
+			t.Errorf("rescan checked PVR %d times, want 1", n)
+		}
+		if w := h.writes(); len(w) != 0 {
+			t.Errorf("rescan wrote %v", w)
+		}
+	})
+	t.Run("already on", func(t *testing.T) {
+		h := newHarness(t, workflowFiles(), githubfake.PrivateVulnerabilityReporting(true))
+		h.install()
+		if n := h.fake.Count("repos/enable-private-vulnerability-reporting"); n != 0 {
+			t.Errorf("PVR enabled %d times although it was on", n)
+		}
+		if s := h.lastRun().Summary; !strings.Contains(s, "Private vulnerability reporting is enabled.") {
+			t.Errorf("summary:\n%s", s)
+		}
+	})
+	t.Run("not permitted", func(t *testing.T) {
+		h := newHarness(t, workflowFiles())
+		h.fake.FailNext("repos/enable-private-vulnerability-reporting", 1, http.StatusForbidden, nil,
+			`{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`)
+		h.install()
+		if h.repo.PVREnabled() {
+			t.Fatal("PVR enabled despite 403")
+		}
+		s := h.lastRun().Summary
+		if !strings.Contains(s, "administration: write") || !strings.Contains(s, "hardener manifest --admin") {
+			t.Errorf("summary does not say why:\n%s", s)
+		}
+		if n := len(h.repo.PullRequests()); n != 1 {
+			t.Errorf("pull requests = %d, want 1 (a refused setting is not fatal)", n)
+		}
+	})
+	t.Run("private repository", func(t *testing.T) {
+		h := newHarness(t, workflowFiles(), githubfake.Private())
+		h.install()
+		if n := h.fake.Count("repos/check-private-vulnerability-reporting"); n != 0 {
+			t.Errorf("PVR checked on a private repository")
+		}
+	})
+	t.Run("report mode", func(t *testing.T) {
+		files := workflowFiles()
+		files[".github/hardener.yml"] = "mode: report\nremediations: {branch-protection: true}\n"
+		h := newHarness(t, files)
+		h.install()
+		h.rescan()
+		for _, op := range []string{"repos/check-private-vulnerability-reporting", "repos/enable-private-vulnerability-reporting",
+			"repos/get-branch-rules", "repos/create-repo-ruleset", "repos/update-branch-protection"} {
+			if n := h.fake.Count(op); n != 0 {
+				t.Errorf("%s called %d times in mode: report", op, n)
+			}
+		}
+		if len(h.repo.Rulesets()) != 0 || h.repo.PVREnabled() {
+			t.Error("settings changed in mode: report")
+		}
+	})
+}
+
+// rulesJSON decodes a stored ruleset.
+func decodeRuleset(t *testing.T, raw json.RawMessage) liveRuleset {
+	t.Helper()
+	var rs liveRuleset
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// rulesets returns the stored rulesets by name.
+func (h *harness) rulesets() map[string]liveRuleset {
+	out := map[string]liveRuleset{}
+	for _, raw := range h.repo.Rulesets() {
+		rs := decodeRuleset(h.t, raw)
+		out[rs.Name] = rs
+	}
+	return out
+}
+
+func ruleTypes(rs liveRuleset) []string {
+	var out []string
+	for _, r := range rs.Rules {
+		out = append(out, r.Type)
+	}
+	return out
+}
