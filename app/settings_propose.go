@@ -120,18 +120,18 @@ func appendBranchProtection(data []byte, bp config.BranchProtectionConfig) ([]by
 		}
 		b.Write(data)
 		if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
-			b.WriteString(nl)
+			b.WriteString("\n")
 		}
 		if len(bytes.TrimSpace(data)) > 0 {
-			b.WriteString(nl)
+			b.WriteString("\n")
 		}
 		b.WriteString(bpComment)
 	}
 	b.WriteString(bpBlock(bp))
 	out := b.Bytes()
 	if nl != "\n" {
-		// Only the added lines are converted: the original bytes are
-		// already CRLF.
+		// Only the added lines are converted (they are written with LF):
+		// the original bytes stay as they are.
 		added := strings.ReplaceAll(string(out[len(data):]), "\n", nl)
 		out = append(slices.Clone(data), added...)
 	}
