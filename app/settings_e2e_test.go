@@ -2,10 +2,12 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hardener/hardener/internal/githubfake"
 	"github.com/hardener/hardener/internal/resolve"
@@ -165,4 +167,29 @@ func ruleTypes(rs liveRuleset) []string {
 		out = append(out, r.Type)
 	}
 	return out
+}
+
+func TestE2ESettingsRateLimitIsRetried(t *testing.T) {
+	for name, op := range map[string]string{"pvr": "repos/enable-private-vulnerability-reporting", "ruleset": "repos/create-repo-ruleset"} {
+		t.Run(name, func(t *testing.T) {
+			files := workflowFiles()
+			files[".github/hardener.yml"] = "remediations: {branch-protection: true}\nbranch-protection: {required-approvals: 1}\n"
+			h := newHarness(t, files)
+			h.fake.FailNext(op, 1, http.StatusForbidden, map[string]string{"Retry-After": "60"},
+				`{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
+			job := Job{Kind: JobInstall, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}
+			err := h.worker.Run(ctxWithTestLogger(t), job)
+			var re *RetryError
+			if !errors.As(err, &re) || re.After != time.Minute {
+				t.Fatalf("err = %v, want a *RetryError after 1m", err)
+			}
+			h.worker.clients = staticClients{h.fake.Client()}
+			if err := h.worker.Run(ctxWithTestLogger(t), job); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			if !h.repo.PVREnabled() || len(h.repo.Rulesets()) != 1 {
+				t.Errorf("after the retry: pvr=%v rulesets=%d", h.repo.PVREnabled(), len(h.repo.Rulesets()))
+			}
+		})
+	}
 }
