@@ -94,7 +94,10 @@ func (w *Worker) ensurePVR(ctx context.Context, gh *github.Client, ri repoInfo, 
 		so.add("pvr:refused", fmt.Sprintf("GitHub refused to enable private vulnerability reporting: %s", msg), true)
 		return nil
 	}
-	so.add("pvr:forbidden", "Private vulnerability reporting could not be enabled: "+adminHint+".", true)
+	// Not news: the install's check run shows it, and an installation
+	// without the permission would otherwise touch the head's run on every
+	// rescan.
+	so.add("pvr:forbidden", "Private vulnerability reporting could not be enabled: "+adminHint+".", false)
 	return nil
 }
 
