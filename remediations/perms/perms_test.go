@@ -89,7 +89,6 @@ func TestApplySkipsWhatItCannotEdit(t *testing.T) {
 	}
 }
 
-
 func TestShowExplanation(t *testing.T) {
 	if os.Getenv("SHOW") == "" {
 		t.Skip()
