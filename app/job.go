@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/internal/resolve"
 	"github.com/hardener/hardener/remediations"
 )
@@ -255,15 +256,9 @@ func (w *Worker) checkCommit(ctx context.Context, gh *github.Client, ri repoInfo
 	if err != nil {
 		return err
 	}
-	cfg, enabled, cfgErr, err := w.loadConfig(ctx, gh, ri, t)
-	if err != nil {
+	cfg, ok, err := w.checkConfig(ctx, gh, ri, cr, t)
+	if !ok {
 		return err
-	}
-	if cfgErr != nil {
-		return w.finishCheck(ctx, gh, ri, cr, configFailure(cfgErr))
-	}
-	if !enabled {
-		return w.finishCheck(ctx, gh, ri, cr, optedOut())
 	}
 	sc, err := w.scan(ctx, ri, t, cfg)
 	if err != nil {
@@ -277,6 +272,22 @@ func (w *Worker) checkCommit(ctx context.Context, gh *github.Client, ri repoInfo
 		}
 	}
 	return w.finishCheck(ctx, gh, ri, cr, defaultBranchResult(sc, nil, adv))
+}
+
+// checkConfig loads the configuration from t for a check run. When it is
+// invalid, or the organisation's config opts the repository out, it
+// completes the check run saying so and ok is false.
+func (w *Worker) checkConfig(ctx context.Context, gh *github.Client, ri repoInfo, cr *pendingCheck, t *Tree) (cfg config.Config, ok bool, err error) {
+	cfg, enabled, cfgErr, err := w.loadConfig(ctx, gh, ri, t)
+	switch {
+	case err != nil:
+		return cfg, false, err
+	case cfgErr != nil:
+		return cfg, false, w.finishCheck(ctx, gh, ri, cr, configFailure(cfgErr))
+	case !enabled:
+		return cfg, false, w.finishCheck(ctx, gh, ri, cr, optedOut())
+	}
+	return cfg, true, nil
 }
 
 // checkPullRequest posts the check run of a pull request: the conclusion
@@ -295,15 +306,9 @@ func (w *Worker) checkPullRequest(ctx context.Context, gh *github.Client, ri rep
 	if !ok {
 		return err
 	}
-	cfg, enabled, cfgErr, err := w.loadConfig(ctx, gh, ri, base)
-	if err != nil {
+	cfg, ok, err := w.checkConfig(ctx, gh, ri, cr, base)
+	if !ok {
 		return err
-	}
-	if cfgErr != nil {
-		return w.finishCheck(ctx, gh, ri, cr, configFailure(cfgErr))
-	}
-	if !enabled {
-		return w.finishCheck(ctx, gh, ri, cr, optedOut())
 	}
 	headScan, err := w.scan(ctx, ri, head, cfg)
 	if err != nil {
