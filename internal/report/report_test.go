@@ -3,17 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/hardener/hardener/checks"
+	"github.com/hardener/hardener/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // sample is a representative scan: several rules and severities, related
 // locations, a finding without remediation, a tab-indented and a non-ASCII
@@ -78,24 +72,6 @@ func sample() Result {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
@@ -118,7 +94,7 @@ func TestGolden(t *testing.T) {
 			if err := tc.write(&buf, tc.result); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name, buf.Bytes())
+			golden.Check(t, name, buf.Bytes())
 		})
 	}
 }

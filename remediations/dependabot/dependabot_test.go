@@ -3,9 +3,6 @@ package dependabot
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -14,37 +11,10 @@ import (
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/internal/golden"
 	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/remediations"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
-}
-
-func read(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // tree is a repository with manifests of several ecosystems.
 func tree() fstest.MapFS {
@@ -88,7 +58,7 @@ func TestApplyGolden(t *testing.T) {
 			files := tree()
 			var before []byte
 			if tc.in != "" {
-				before = read(t, tc.in)
+				before = golden.Read(t, tc.in)
 				files[tc.path] = &fstest.MapFile{Data: before}
 			}
 			e := env(files, tc.ecosystems...)
@@ -101,7 +71,7 @@ func TestApplyGolden(t *testing.T) {
 				t.Fatalf("changes = %+v", res.Changes)
 			}
 			after := res.Changes[0].After
-			golden(t, name+".golden.yml", after)
+			golden.Check(t, name+".golden.yml", after)
 			want := 0
 			for _, f := range e.Findings {
 				if f.Rule == checks.RuleMissingDependencyUpd {
@@ -161,7 +131,7 @@ func TestExplanationGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "explanation.golden.md", []byte(res.Explanation))
+	golden.Check(t, "explanation.golden.md", []byte(res.Explanation))
 }
 
 func TestNothingToFix(t *testing.T) {
@@ -170,10 +140,10 @@ func TestNothingToFix(t *testing.T) {
 		files fstest.MapFS
 		notes int
 	}{
-		"has github-actions":  {files: fstest.MapFS{".github/dependabot.yml": {Data: read(t, "has-actions.in.yml")}}},
+		"has github-actions":  {files: fstest.MapFS{".github/dependabot.yml": {Data: golden.Read(t, "has-actions.in.yml")}}},
 		"renovate":            {files: fstest.MapFS{"renovate.json": {Data: []byte("{}")}}},
 		"renovate in package": {files: fstest.MapFS{"package.json": {Data: []byte(`{"renovate": {}}`)}}},
-		"flow updates":        {files: fstest.MapFS{".github/dependabot.yml": {Data: read(t, "flow.in.yml")}}, notes: 1},
+		"flow updates":        {files: fstest.MapFS{".github/dependabot.yml": {Data: golden.Read(t, "flow.in.yml")}}, notes: 1},
 		"not a mapping":       {files: fstest.MapFS{".github/dependabot.yml": {Data: []byte("- a\n")}}, notes: 1},
 		"invalid yaml":        {files: fstest.MapFS{".github/dependabot.yml": {Data: []byte("updates: [\n")}}, notes: 1},
 	}

@@ -3,37 +3,16 @@ package secpolicy
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/internal/golden"
 	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/remediations"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
-}
 
 func env(files fstest.MapFS, owner, name, contact string) *remediations.Env {
 	snap := repo.New(files, "")
@@ -72,7 +51,7 @@ func TestApplyGolden(t *testing.T) {
 			if len(res.Changes) != 1 || res.Changes[0].Path != "SECURITY.md" || res.Changes[0].Before != nil {
 				t.Fatalf("changes = %+v", res.Changes)
 			}
-			golden(t, name+".golden.md", res.Changes[0].After)
+			golden.Check(t, name+".golden.md", res.Changes[0].After)
 			if res.ID != "security-policy" || res.Title == "" || !strings.Contains(res.Explanation, "private vulnerability reporting") {
 				t.Errorf("result = %+v", res)
 			}
@@ -86,7 +65,7 @@ func TestExplanationGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "explanation.golden.md", []byte(res.Explanation))
+	golden.Check(t, "explanation.golden.md", []byte(res.Explanation))
 }
 
 func TestSkipped(t *testing.T) {

@@ -3,9 +3,7 @@ package signing
 import (
 	"context"
 	"errors"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,37 +13,10 @@ import (
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/internal/golden"
 	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/remediations"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *updateGolden {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
-}
-
-func read(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func env(files fstest.MapFS) *remediations.Env {
 	cfg := config.Default()
@@ -133,7 +104,7 @@ func TestNewWorkflows(t *testing.T) {
 					t.Errorf("%s: Before set for a new file", c.Path)
 				}
 				lintClean(t, tc.files, c)
-				golden(t, strings.ReplaceAll(name, " ", "-")+"."+filepath.Base(c.Path), c.After)
+				golden.Check(t, strings.ReplaceAll(name, " ", "-")+"."+filepath.Base(c.Path), c.After)
 			}
 			if strings.Join(got, ",") != strings.Join(tc.paths, ",") {
 				t.Errorf("paths = %v, want %v", got, tc.paths)
@@ -159,12 +130,12 @@ func TestExtendExisting(t *testing.T) {
 			t.Parallel()
 			files := tc.extra
 			p := ".github/workflows/" + tc.in
-			files[p] = &fstest.MapFile{Data: read(t, tc.in)}
+			files[p] = &fstest.MapFile{Data: golden.Read(t, tc.in)}
 			res := apply(t, files)
 			if len(res.Changes) != 1 || res.Changes[0].Path != p || res.Changes[0].Before == nil {
 				t.Fatalf("changes = %+v; notes = %+v", res.Changes, res.Notes)
 			}
-			golden(t, name+".golden.yml", res.Changes[0].After)
+			golden.Check(t, name+".golden.yml", res.Changes[0].After)
 			lintClean(t, files, res.Changes[0])
 			if !strings.Contains(res.Explanation, "no second publisher") {
 				t.Errorf("explanation does not list the extended publisher:\n%s", res.Explanation)
@@ -177,7 +148,7 @@ func TestExistingPublisherReported(t *testing.T) {
 	t.Parallel()
 	files := fstest.MapFS{
 		"Dockerfile":                        {Data: []byte("FROM scratch\n")},
-		".github/workflows/docker-push.yml": {Data: read(t, "docker-push.in.yml")},
+		".github/workflows/docker-push.yml": {Data: golden.Read(t, "docker-push.in.yml")},
 	}
 	res, err := Signing{}.Apply(context.Background(), env(files))
 	if !errors.Is(err, remediations.ErrNothingToFix) {
@@ -193,7 +164,7 @@ func TestNothingToFix(t *testing.T) {
 	// Already attested: extending again would duplicate.
 	extended := apply(t, fstest.MapFS{
 		"package.json":                  {Data: []byte(`{"name": "w"}`)},
-		".github/workflows/publish.yml": {Data: read(t, "npm-publish.in.yml")},
+		".github/workflows/publish.yml": {Data: golden.Read(t, "npm-publish.in.yml")},
 	}).Changes[0].After
 	tests := map[string]struct {
 		files   fstest.MapFS
@@ -218,7 +189,7 @@ func TestNothingToFix(t *testing.T) {
 func TestExplanationGolden(t *testing.T) {
 	t.Parallel()
 	res := apply(t, fstest.MapFS{"pyproject.toml": {Data: []byte("[project]\nname = \"w\"\n")}, "Dockerfile": {}})
-	golden(t, "explanation.golden.md", []byte(res.Explanation))
+	golden.Check(t, "explanation.golden.md", []byte(res.Explanation))
 }
 
 func TestPinsAreFull(t *testing.T) {
