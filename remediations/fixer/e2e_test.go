@@ -46,7 +46,7 @@ func upstream(f *githubfake.Fake) {
 }
 
 // fakeRegistry answers manifest HEADs with a digest derived from the name.
-func fakeRegistry(t *testing.T) *registry.Client {
+func fakeRegistry(t testing.TB) *registry.Client {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.Contains(r.URL.Path, "/manifests/") {
