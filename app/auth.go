@@ -3,10 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,10 +16,9 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
 	github88 "github.com/google/go-github/v88/github"
-)
 
-// DefaultAPIURL is github.com's REST API.
-const DefaultAPIURL = "https://api.github.com"
+	"github.com/hardener/hardener/app/intake"
+)
 
 // tokenRefreshMargin: an installation token is replaced this long before it
 // expires, so that a job never starts with a token about to lapse.
@@ -79,7 +75,7 @@ func NewClients(appID int64, privateKeyPEM []byte, apiURL string, base http.Roun
 		up.Path = strings.TrimSuffix(strings.TrimSuffix(up.Path, "/"), "/api/v3") + "/api/uploads/"
 		c.uploadURL = up.String()
 	}
-	key, err := parseRSAKey(privateKeyPEM)
+	key, err := intake.ParseRSAKey(privateKeyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("github app %d private key: %w", appID, err)
 	}
@@ -92,27 +88,6 @@ func (c *Clients) newAppsTransport() *ghinstallation.AppsTransport {
 	apps := ghinstallation.NewAppsTransportFromPrivateKey(c.base, c.appID, c.key)
 	apps.BaseURL = c.apiBase
 	return apps
-}
-
-// parseRSAKey reads a PKCS#1 or PKCS#8 RSA private key in PEM. Errors never
-// quote the key.
-func parseRSAKey(pemBytes []byte) (*rsa.PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, errors.New("no PEM block found")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, errors.New("not a PKCS#1 or PKCS#8 private key")
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("not an RSA private key")
-	}
-	return rk, nil
 }
 
 // SetWriteRate sets content-creating requests per minute per installation for

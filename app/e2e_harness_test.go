@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 	"github.com/hardener/hardener/internal/resolve"
 )
@@ -115,9 +116,6 @@ func (h *harness) payload(event, action string, edit func(map[string]any)) []byt
 	h.t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "webhooks", event, action+".json"))
 	if err != nil {
-		raw, err = os.ReadFile(filepath.Join("/work/shared/reference/webhooks", event, action+".json"))
-	}
-	if err != nil {
 		h.t.Fatal(err)
 	}
 	var m map[string]any
@@ -152,7 +150,7 @@ func (h *harness) deliver(event, delivery string, body []byte) int {
 	req := httptest.NewRequest(http.MethodPost, WebhookPath, bytes.NewReader(body))
 	req.Header.Set("X-GitHub-Event", event)
 	req.Header.Set("X-GitHub-Delivery", delivery)
-	req.Header.Set("X-Hub-Signature-256", Sign([]byte(e2eSecret), body))
+	req.Header.Set("X-Hub-Signature-256", intake.Sign([]byte(e2eSecret), body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	h.handler.ServeHTTP(rec, req)
@@ -163,7 +161,7 @@ func (h *harness) deliver(event, delivery string, body []byte) int {
 func (h *harness) runJobs() []error {
 	var errs []error
 	for _, j := range h.queue.take() {
-		ctx := ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{h.t}, nil)).With(j.logArgs()...))
+		ctx := ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{h.t}, nil)).With(j.LogArgs()...))
 		if err := h.worker.Run(ctx, j); err != nil {
 			errs = append(errs, err)
 		}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 // A flag of its own: other tests of the package may define -update.
@@ -58,7 +60,7 @@ func TestManifestShape(t *testing.T) {
 			if strings.HasPrefix(e, "installation") {
 				t.Errorf("default_events lists %q: GitHub delivers it to every App and refuses it in a manifest", e)
 			}
-			if !handledEvents[e] {
+			if !intake.Handles(e) {
 				t.Errorf("default_events lists %q, which the router does not handle", e)
 			}
 		}

@@ -178,7 +178,7 @@ func (q *Queue) work() {
 }
 
 func (q *Queue) run(job Job) (err error) {
-	logger := q.logger.With(job.logArgs()...)
+	logger := q.logger.With(job.LogArgs()...)
 	ctx := ContextWithLogger(q.ctx, logger)
 	defer func() {
 		if p := recover(); p != nil {
@@ -194,7 +194,7 @@ func (q *Queue) run(job Job) (err error) {
 // settle decides what happens after a run: done, failed, or queued again.
 func (q *Queue) settle(it queued, err error) {
 	it.attempt++
-	logger := q.logger.With(it.job.logArgs()...)
+	logger := q.logger.With(it.job.LogArgs()...)
 	if err == nil {
 		logger.Info("job done", "attempt", it.attempt)
 		return

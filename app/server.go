@@ -4,42 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"time"
 )
-
-type loggerKey struct{}
-
-// ContextWithLogger returns ctx carrying logger.
-func ContextWithLogger(ctx context.Context, logger *slog.Logger) context.Context {
-	return context.WithValue(ctx, loggerKey{}, logger)
-}
-
-// LoggerFrom returns the logger carried by ctx, or one that discards.
-func LoggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok && l != nil {
-		return l
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
-// WebhookPath is where GitHub delivers webhooks.
-const WebhookPath = "/api/github/webhooks"
-
-// NewMux routes POST /api/github/webhooks to h and answers GET /healthz.
-func NewMux(h http.Handler) *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("POST "+WebhookPath, h)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
-	})
-	return mux
-}
 
 // NewServer returns an http.Server with timeouts suited to webhook intake:
 // GitHub waits at most 10 s for an answer.
@@ -76,7 +46,7 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, q *Queue, gra
 	}
 	left, qerr := q.Shutdown(sctx)
 	for _, j := range left {
-		logger.Warn("job not run before shutdown", j.logArgs()...)
+		logger.Warn("job not run before shutdown", j.LogArgs()...)
 	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return left, serveErr
@@ -96,12 +66,6 @@ func EnvInt(name string, def int) (int, error) {
 	}
 	return n, nil
 }
-
-// Defaults of the App's environment settings.
-const (
-	DefaultWorkers   = 4  // HARDENER_WORKERS
-	DefaultWriteRate = 60 // HARDENER_WRITE_RATE, content-creating requests per minute per installation
-)
 
 // WorkersFromEnv returns HARDENER_WORKERS (default 4, at least 1).
 func WorkersFromEnv() (int, error) {

@@ -6,9 +6,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
@@ -26,7 +30,8 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 	}
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(&logs, nil))))
-	h := NewHandler(testSecret, q, nil)
+	secret := []byte("s3cret")
+	h := NewHandler(secret, q, nil)
 	srv := NewServer("", NewMux(h))
 	type result struct {
 		left []Job
@@ -43,12 +48,15 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	body := refPayload(t, "installation", "created.json")
+	body, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "webhooks", "installation", "created.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, d := range []string{"d1", "d2"} {
 		req, _ := http.NewRequest("POST", base+WebhookPath, bytes.NewReader(body))
 		req.Header.Set("X-GitHub-Event", "installation")
 		req.Header.Set("X-GitHub-Delivery", d)
-		req.Header.Set("X-Hub-Signature-256", Sign(testSecret, body))
+		req.Header.Set("X-Hub-Signature-256", intake.Sign(secret, body))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil || resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("deliver %s: %v %v", d, resp, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/remediations/pin"
 )
@@ -51,7 +52,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		fmt.Fprintf(stderr, "hardener serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	settings, err := app.LoadSettings(getenv)
+	settings, err := intake.LoadSettings(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "hardener serve: invalid configuration, not starting:\n  %s\n",
 			strings.ReplaceAll(err.Error(), "\n", "\n  "))

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 )
 
 // lockedBuffer is an io.Writer the server logs to while the test reads it.
@@ -123,14 +124,14 @@ func TestServeAnswersWebhooksAndHealth(t *testing.T) {
 		return resp.StatusCode
 	}
 	ping := []byte(`{"zen":"Keep it logically awesome.","hook_id":1}`)
-	if got := post("ping", ping, app.Sign([]byte(secret), ping)); got != http.StatusOK {
+	if got := post("ping", ping, intake.Sign([]byte(secret), ping)); got != http.StatusOK {
 		t.Errorf("signed ping = %d, want 200", got)
 	}
-	if got := post("ping", ping, app.Sign([]byte("wrong"), ping)); got != http.StatusUnauthorized {
+	if got := post("ping", ping, intake.Sign([]byte("wrong"), ping)); got != http.StatusUnauthorized {
 		t.Errorf("wrongly signed ping = %d, want 401", got)
 	}
 	if created, err := os.ReadFile(referenceFile("webhooks", "installation", "created.json")); err == nil {
-		if got := post("installation", created, app.Sign([]byte(secret), created)); got != http.StatusAccepted {
+		if got := post("installation", created, intake.Sign([]byte(secret), created)); got != http.StatusAccepted {
 			t.Errorf("installation created = %d, want 202", got)
 		}
 	}

@@ -9,11 +9,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/hardener/hardener/lambda/internal/handler"
+	"github.com/hardener/hardener/lambda/internal/jobs"
 )
 
 func main() {
 	logger := handler.NewLogger()
-	h, err := handler.NewRescanFromEnv(context.Background(), os.Getenv, logger)
+	h, err := jobs.NewRescanFromEnv(context.Background(), os.Getenv, logger)
 	if err != nil {
 		logger.Error("not starting", "err", err)
 		os.Exit(1)

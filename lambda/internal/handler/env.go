@@ -9,12 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hardener/hardener/app"
-	"github.com/hardener/hardener/internal/registry"
-	"github.com/hardener/hardener/remediations/pin"
+	"github.com/hardener/hardener/app/intake"
 )
 
-// Environment variables of the Lambda functions, besides app.LoadSettings'.
+// Environment variables of the Lambda functions, besides intake.LoadSettings'.
 const (
 	// EnvQueueURL is the SQS queue jobs go to.
 	EnvQueueURL = "HARDENER_QUEUE_URL"
@@ -30,10 +28,11 @@ const (
 // CloudWatch Logs.
 func NewLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stdout, nil)) }
 
-func refuseSSM(getenv func(string) string) error {
+// RefuseSSM refuses the SSM variables this build cannot read.
+func RefuseSSM(getenv func(string) string) error {
 	for _, name := range []string{EnvPrivateKeySSM, EnvWebhookSecretSSM} {
 		if getenv(name) != "" {
-			return &app.SettingError{Var: name, Problem: "reading SSM parameters at run time is not supported by this build; let the deployment resolve them into GITHUB_PRIVATE_KEY / GITHUB_WEBHOOK_SECRET"}
+			return &intake.SettingError{Var: name, Problem: "reading SSM parameters at run time is not supported by this build; let the deployment resolve them into GITHUB_PRIVATE_KEY / GITHUB_WEBHOOK_SECRET"}
 		}
 	}
 	return nil
@@ -44,7 +43,7 @@ func refuseSSM(getenv func(string) string) error {
 func NewSQSQueue(ctx context.Context, getenv func(string) string) (*Queue, error) {
 	url := getenv(EnvQueueURL)
 	if url == "" {
-		return nil, &app.SettingError{Var: EnvQueueURL, Problem: "required: the URL of the jobs queue"}
+		return nil, &intake.SettingError{Var: EnvQueueURL, Problem: "required: the URL of the jobs queue"}
 	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -56,10 +55,10 @@ func NewSQSQueue(ctx context.Context, getenv func(string) string) (*Queue, error
 // NewWebhookFromEnv builds the webhook function. It needs only the webhook
 // secret and the queue, not the App's private key.
 func NewWebhookFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Webhook, error) {
-	if err := refuseSSM(getenv); err != nil {
+	if err := RefuseSSM(getenv); err != nil {
 		return nil, err
 	}
-	secret, err := app.WebhookSecretFromEnv(getenv)
+	secret, err := intake.WebhookSecretFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -68,59 +67,4 @@ func NewWebhookFromEnv(ctx context.Context, getenv func(string) string, logger *
 		return nil, err
 	}
 	return NewWebhook(secret, q, logger), nil
-}
-
-func clientsFromEnv(getenv func(string) string) (app.Settings, *app.Clients, error) {
-	if err := refuseSSM(getenv); err != nil {
-		return app.Settings{}, nil, err
-	}
-	s, err := app.LoadSettings(getenv)
-	if err != nil {
-		return s, nil, err
-	}
-	c, err := app.NewClients(s.AppID, s.PrivateKey, s.APIURL, nil)
-	if err != nil {
-		return s, nil, err
-	}
-	c.SetWriteRate(s.WriteRate)
-	return s, c, nil
-}
-
-// NewWorkerFromEnv builds the queue worker function.
-func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Worker, error) {
-	_, clients, err := clientsFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	runner, err := NewRunner(clients)
-	if err != nil {
-		return nil, err
-	}
-	q, err := NewSQSQueue(ctx, getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &Worker{Runner: runner, Queue: q, Logger: logger}, nil
-}
-
-// NewRescanFromEnv builds the scheduled rescan function.
-func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Rescan, error) {
-	_, clients, err := clientsFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	q, err := NewSQSQueue(ctx, getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &Rescan{Clients: clients, Queue: q, Logger: logger}, nil
-}
-
-// NewRunner builds what runs the jobs: the App's job worker, as in
-// `hardener serve`, with Scorecard scores and container image digests.
-func NewRunner(clients *app.Clients) (app.Runner, error) {
-	return app.NewAppWorker(clients, app.WorkerOptions{
-		Scorecard: true,
-		Images:    pin.Registry{Client: &registry.Client{}},
-	})
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 )
 
 // SQS is the part of the SQS client the handlers use.
@@ -36,8 +36,8 @@ const (
 	maxVisibility = 12 * time.Hour
 	batchSize     = 10 // SendMessageBatch's limit
 
-	attrAttempt   = "attempt"    // runs so far
-	attrNotBefore = "not_before" // unix seconds: wait longer than MaxDelay
+	AttrAttempt   = "attempt"    // runs so far
+	AttrNotBefore = "not_before" // unix seconds: wait longer than MaxDelay
 )
 
 // Queue sends jobs to an SQS queue as JSON message bodies. On a FIFO queue
@@ -54,7 +54,7 @@ func (q *Queue) FIFO() bool { return strings.HasSuffix(q.URL, ".fifo") }
 // Enqueue sends jobs, in batches of ten when there is more than one. SQS
 // cannot accept all or none; jobs are idempotent, so a sender that retries
 // after an error does no harm.
-func (q *Queue) Enqueue(ctx context.Context, jobs ...app.Job) error {
+func (q *Queue) Enqueue(ctx context.Context, jobs ...intake.Job) error {
 	if len(jobs) == 1 {
 		in, err := q.message(jobs[0], 0, 0, 0, time.Time{})
 		if err != nil {
@@ -93,7 +93,7 @@ func (q *Queue) Enqueue(ctx context.Context, jobs ...app.Job) error {
 // Resend queues job again after delay with its attempt count. Delays beyond
 // MaxDelay are carried in the message and waited out by further resends.
 // Not for FIFO queues, which have no per-message delay.
-func (q *Queue) Resend(ctx context.Context, job app.Job, attempt int, delay time.Duration) error {
+func (q *Queue) Resend(ctx context.Context, job intake.Job, attempt int, delay time.Duration) error {
 	if q.FIFO() {
 		return errFIFODelay
 	}
@@ -118,7 +118,7 @@ func (q *Queue) Hide(ctx context.Context, receiptHandle string, d time.Duration)
 	return wrapSQS("change message visibility", err)
 }
 
-func (q *Queue) message(job app.Job, index, attempt int, delay time.Duration, notBefore time.Time) (*sqs.SendMessageInput, error) {
+func (q *Queue) message(job intake.Job, index, attempt int, delay time.Duration, notBefore time.Time) (*sqs.SendMessageInput, error) {
 	body, err := json.Marshal(job)
 	if err != nil {
 		return nil, fmt.Errorf("encoding job: %w", err)
@@ -126,10 +126,10 @@ func (q *Queue) message(job app.Job, index, attempt int, delay time.Duration, no
 	in := &sqs.SendMessageInput{QueueUrl: aws.String(q.URL), MessageBody: aws.String(string(body))}
 	if attempt > 0 || !notBefore.IsZero() {
 		in.MessageAttributes = map[string]types.MessageAttributeValue{
-			attrAttempt: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(attempt))},
+			AttrAttempt: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(attempt))},
 		}
 		if !notBefore.IsZero() {
-			in.MessageAttributes[attrNotBefore] = types.MessageAttributeValue{
+			in.MessageAttributes[AttrNotBefore] = types.MessageAttributeValue{
 				DataType: aws.String("Number"), StringValue: aws.String(strconv.FormatInt(notBefore.Unix(), 10)),
 			}
 		}
@@ -146,7 +146,7 @@ func (q *Queue) message(job app.Job, index, attempt int, delay time.Duration, no
 
 // dedupeID makes a redelivered webhook (same delivery GUID) send no second
 // message within SQS's five-minute deduplication window.
-func dedupeID(job app.Job, index int, body []byte) string {
+func dedupeID(job intake.Job, index int, body []byte) string {
 	if job.Delivery != "" && len(job.Delivery) <= 100 {
 		return job.Delivery + "-" + strconv.Itoa(index)
 	}

@@ -10,26 +10,26 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 )
 
 // Webhook is the webhook intake behind API Gateway (HTTP API, payload format
 // 2.0) or a Lambda function URL, which send the same event shape. It hands
-// the request to app.Handler, the handler `hardener serve` uses: signature
+// the request to intake.Handler, the handler `hardener serve` uses: signature
 // check over the raw (base64-decoded) body before anything else, routing,
 // enqueueing, and the same status codes. It never waits for a job.
 type Webhook struct {
-	handler *app.Handler
+	handler *intake.Handler
 	logger  *slog.Logger
 }
 
 // NewWebhook returns the intake for deliveries signed with secret, queueing
 // jobs on q.
-func NewWebhook(secret []byte, q app.Enqueuer, logger *slog.Logger) *Webhook {
+func NewWebhook(secret []byte, q intake.Enqueuer, logger *slog.Logger) *Webhook {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Webhook{handler: app.NewHandler(secret, q, logger), logger: logger}
+	return &Webhook{handler: intake.NewHandler(secret, q, logger), logger: logger}
 }
 
 // Handle answers one HTTP request event.
@@ -47,7 +47,7 @@ func (w *Webhook) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if method == "" {
 		method = http.MethodPost
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "https://lambda.invalid"+app.WebhookPath, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, "https://lambda.invalid"+intake.WebhookPath, bytes.NewReader(body))
 	if err != nil {
 		return textResponse(http.StatusBadRequest, "bad request"), nil
 	}

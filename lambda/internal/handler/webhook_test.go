@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/lambda/internal/sqsfake"
 )
 
 var testSecret = []byte("lambda-test-secret")
@@ -53,18 +56,18 @@ func TestWebhookQueuesSignedDelivery(t *testing.T) {
 	for name, b64 := range map[string]bool{"plain": false, "base64": true} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sqsFake := newFakeSQS(t)
-			h := NewWebhook(testSecret, sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), nil)
-			resp, err := h.Handle(context.Background(), httpEvent("check_suite", "guid-1", body, app.Sign(testSecret, body), b64))
+			sqsFake := sqsfake.New(t)
+			h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, nil)
+			resp, err := h.Handle(context.Background(), httpEvent("check_suite", "guid-1", body, intake.Sign(testSecret, body), b64))
 			if err != nil || resp.StatusCode != http.StatusAccepted {
 				t.Fatalf("response %d %q, %v", resp.StatusCode, resp.Body, err)
 			}
-			msgs := sqsFake.messages()
+			msgs := sqsFake.Messages()
 			if len(msgs) != 1 || msgs[0].Target != "SendMessage" {
 				t.Fatalf("sent %+v, want one SendMessage", msgs)
 			}
-			j := msgs[0].job(t)
-			want, _ := app.Route("check_suite", body)
+			j := msgs[0].Job(t)
+			want, _ := intake.Route("check_suite", body)
 			if j.Kind != app.JobCheck || j.Delivery != "guid-1" || j.HeadSHA != want[0].HeadSHA || j.InstallationID != want[0].InstallationID {
 				t.Errorf("job = %+v", j)
 			}
@@ -78,34 +81,34 @@ func TestWebhookQueuesSignedDelivery(t *testing.T) {
 func TestWebhookRejectsWrongSignature(t *testing.T) {
 	t.Parallel()
 	body := refPayload(t, "check_suite", "requested.json")
-	sqsFake := newFakeSQS(t)
-	h := NewWebhook(testSecret, sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), nil)
+	sqsFake := sqsfake.New(t)
+	h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, nil)
 	for name, ev := range map[string]events.APIGatewayV2HTTPRequest{
-		"wrong secret": httpEvent("check_suite", "g", body, app.Sign([]byte("other"), body), false),
+		"wrong secret": httpEvent("check_suite", "g", body, intake.Sign([]byte("other"), body), false),
 		"missing":      httpEvent("check_suite", "g", body, "", false),
 		// The signature covers the decoded bytes, not the base64 text.
-		"signed base64 text": httpEvent("check_suite", "g", body, app.Sign(testSecret, []byte(base64.StdEncoding.EncodeToString(body))), true),
+		"signed base64 text": httpEvent("check_suite", "g", body, intake.Sign(testSecret, []byte(base64.StdEncoding.EncodeToString(body))), true),
 	} {
 		resp, err := h.Handle(context.Background(), ev)
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s: response %d, %v; want 401", name, resp.StatusCode, err)
 		}
 	}
-	if n := sqsFake.callCount(); n != 0 {
+	if n := sqsFake.Calls(); n != 0 {
 		t.Errorf("SQS called %d times for rejected deliveries", n)
 	}
 }
 
 func TestWebhookPingAndMalformed(t *testing.T) {
 	t.Parallel()
-	sqsFake := newFakeSQS(t)
-	h := NewWebhook(testSecret, sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), nil)
+	sqsFake := sqsfake.New(t)
+	h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, nil)
 	ping := refPayload(t, "ping", "payload.json")
-	if resp, _ := h.Handle(context.Background(), httpEvent("ping", "p", ping, app.Sign(testSecret, ping), false)); resp.StatusCode != http.StatusOK {
+	if resp, _ := h.Handle(context.Background(), httpEvent("ping", "p", ping, intake.Sign(testSecret, ping), false)); resp.StatusCode != http.StatusOK {
 		t.Errorf("ping = %d, want 200", resp.StatusCode)
 	}
 	bad := []byte("{not json")
-	if resp, _ := h.Handle(context.Background(), httpEvent("push", "b", bad, app.Sign(testSecret, bad), false)); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := h.Handle(context.Background(), httpEvent("push", "b", bad, intake.Sign(testSecret, bad), false)); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("malformed = %d, want 400", resp.StatusCode)
 	}
 	ev := httpEvent("push", "c", nil, "", false)
@@ -113,7 +116,7 @@ func TestWebhookPingAndMalformed(t *testing.T) {
 	if resp, _ := h.Handle(context.Background(), ev); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad base64 = %d, want 400", resp.StatusCode)
 	}
-	if n := sqsFake.callCount(); n != 0 {
+	if n := sqsFake.Calls(); n != 0 {
 		t.Errorf("SQS called %d times", n)
 	}
 }
@@ -121,20 +124,20 @@ func TestWebhookPingAndMalformed(t *testing.T) {
 func TestWebhookFIFOQueueGroupsByInstallation(t *testing.T) {
 	t.Parallel()
 	body := refPayload(t, "installation", "created.json")
-	sqsFake := newFakeSQS(t)
-	h := NewWebhook(testSecret, sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"), nil)
-	resp, _ := h.Handle(context.Background(), httpEvent("installation", "guid-9", body, app.Sign(testSecret, body), false))
+	sqsFake := sqsfake.New(t)
+	h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"}, nil)
+	resp, _ := h.Handle(context.Background(), httpEvent("installation", "guid-9", body, intake.Sign(testSecret, body), false))
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("response %d %q", resp.StatusCode, resp.Body)
 	}
-	jobs, _ := app.Route("installation", body)
-	msgs := sqsFake.messages()
+	jobs, _ := intake.Route("installation", body)
+	msgs := sqsFake.Messages()
 	if len(msgs) != len(jobs) || len(msgs) == 0 {
 		t.Fatalf("sent %d messages for %d jobs", len(msgs), len(jobs))
 	}
 	for i, m := range msgs {
-		j := m.job(t)
-		if want := "guid-9-" + itoa(i); m.MessageDeduplicationID != want || m.MessageGroupID != itoa64(j.InstallationID) {
+		j := m.Job(t)
+		if want := "guid-9-" + strconv.Itoa(i); m.MessageDeduplicationID != want || m.MessageGroupID != strconv.FormatInt(j.InstallationID, 10) {
 			t.Errorf("message %d: group %q dedupe %q, want group %d dedupe %q", i, m.MessageGroupID, m.MessageDeduplicationID, j.InstallationID, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package app
+package intake
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 var testSecret = []byte("s3cret")
@@ -148,7 +149,7 @@ func TestWebhookRedeliveryDeduped(t *testing.T) {
 	t.Parallel()
 	body := refPayload(t, "check_suite", "requested.json")
 	sig := Sign(testSecret, body)
-	q := &fakeEnqueuer{err: &QueueFullError{Capacity: 1}}
+	q := &fakeEnqueuer{err: queueFull{}}
 	h := NewHandler(testSecret, q, nil)
 	rec := deliver(t, h, "check_suite", "same", body, sig)
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "30" {
@@ -239,3 +240,9 @@ func BenchmarkWebhook(b *testing.B) {
 type discardEnqueuer struct{}
 
 func (discardEnqueuer) Enqueue(context.Context, ...Job) error { return nil }
+
+// queueFull is what a full queue answers: retry after 30 seconds.
+type queueFull struct{}
+
+func (queueFull) Error() string             { return "job queue is full" }
+func (queueFull) RetryAfter() time.Duration { return 30 * time.Second }

@@ -1,4 +1,4 @@
-package handler
+package jobs
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 )
 
 // GitHubClients gives clients authenticated as the App and as one of its
@@ -200,7 +201,7 @@ func (r *Rescan) recover(ctx context.Context, gh *github.Client, d *github.HookD
 	if full.Request == nil || full.Request.RawPayload == nil {
 		return 0, errors.New("delivery has no payload")
 	}
-	jobs, err := app.Route(full.GetEvent(), *full.Request.RawPayload)
+	jobs, err := intake.Route(full.GetEvent(), *full.Request.RawPayload)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}

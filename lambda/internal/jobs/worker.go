@@ -1,4 +1,4 @@
-package handler
+package jobs
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/lambda/internal/handler"
 )
 
 // DefaultStartMargin is the time a record needs left before the function's
@@ -26,7 +27,7 @@ const DefaultStartMargin = 60 * time.Second
 // never counts toward the dead-letter limit.
 type Worker struct {
 	Runner      app.Runner
-	Queue       *Queue
+	Queue       *handler.Queue
 	Logger      *slog.Logger
 	StartMargin time.Duration // 0: DefaultStartMargin
 }
@@ -64,10 +65,10 @@ func (w *Worker) record(ctx context.Context, logger *slog.Logger, msg events.SQS
 		logger.Error("message is not a job; left for the dead-letter queue", "err", err)
 		return false
 	}
-	logger = logger.With(jobLogArgs(job)...)
-	attempt := intAttr(msg, attrAttempt)
+	logger = logger.With(job.LogArgs()...)
+	attempt := intAttr(msg, handler.AttrAttempt)
 
-	if nb := intAttr(msg, attrNotBefore); nb > 0 {
+	if nb := intAttr(msg, handler.AttrNotBefore); nb > 0 {
 		if wait := time.Until(time.Unix(int64(nb), 0)); wait > 0 {
 			return w.putBack(ctx, logger, msg, job, attempt, wait, "still waiting for GitHub")
 		}
@@ -141,13 +142,4 @@ func intAttr(msg events.SQSMessage, name string) int {
 		return 0
 	}
 	return n
-}
-
-// jobLogArgs identifies a job in logs.
-func jobLogArgs(j app.Job) []any {
-	args := []any{"job", string(j.Kind), "installation", j.InstallationID, "repo", j.Owner + "/" + j.Repo}
-	if j.Delivery != "" {
-		args = append(args, "delivery", j.Delivery)
-	}
-	return args
 }

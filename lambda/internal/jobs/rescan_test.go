@@ -1,4 +1,4 @@
-package handler
+package jobs
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +24,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 )
 
@@ -198,11 +201,25 @@ func TestRescanQueuesEveryRepositoryAndRecoversFailedDeliveries(t *testing.T) {
 			t.Errorf("no rescan for %s; got %v", w, rescans)
 		}
 	}
-	routed, _ := app.Route("check_suite", suite)
+	routed, _ := intake.Route("check_suite", suite)
 	if len(recovered) != 1 || recovered[0].Delivery != "A" || recovered[0].HeadSHA != routed[0].HeadSHA || recovered[0].Kind != app.JobCheck {
 		t.Errorf("recovered jobs = %+v, want the check_suite job of delivery A", recovered)
 	}
 	if len(fake.gets) != 1 || fake.gets[0] != 10 {
 		t.Errorf("fetched deliveries %v, want only 10", fake.gets)
 	}
+}
+
+// refPayload reads one of GitHub's example payloads, beside the repository.
+func refPayload(t *testing.T, event, name string) []byte {
+	t.Helper()
+	dir := os.Getenv("HARDENER_REFERENCE_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "..", "shared", "reference")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "webhooks", event, name))
+	if err != nil {
+		t.Fatalf("reference payload: %v", err)
+	}
+	return b
 }

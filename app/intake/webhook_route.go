@@ -1,4 +1,4 @@
-package app
+package intake
 
 import (
 	"encoding/json"
@@ -41,6 +41,11 @@ var handledEvents = map[string]bool{
 	"installation": true, "installation_repositories": true, "check_suite": true,
 	"check_run": true, "pull_request": true, "push": true,
 }
+
+// Handles reports whether an event can produce jobs (the App manifest
+// subscribes to exactly these, besides the installation events GitHub
+// always sends).
+func Handles(event string) bool { return handledEvents[event] }
 
 // Route turns one webhook delivery (X-GitHub-Event and body) into jobs.
 // Unhandled events and actions give no jobs and no error; a body that is not

@@ -1,12 +1,17 @@
-package app
+package intake
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -54,7 +59,7 @@ func TestLoadSettingsEscapedNewlines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := parseRSAKey(s.PrivateKey); err != nil {
+	if _, err := ParseRSAKey(s.PrivateKey); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -117,4 +122,22 @@ func TestSettingsNeverPrintSecrets(t *testing.T) {
 			t.Errorf("secret printed: %s", out)
 		}
 	}
+}
+
+var (
+	keyOnce sync.Once
+	keyPEM  []byte
+)
+
+// testKey is a freshly generated RSA key in PEM, made once per test binary.
+func testKey(t testing.TB) []byte {
+	t.Helper()
+	keyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		keyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	})
+	return keyPEM
 }

@@ -1,6 +1,9 @@
-package app
+package intake
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -128,7 +131,7 @@ func loadPrivateKey(getenv func(string) string) ([]byte, error) {
 	default:
 		return nil, &SettingError{Var: EnvPrivateKey, Problem: "required (or " + EnvPrivateKeyFile + "): the GitHub App's private key in PEM"}
 	}
-	if _, err := parseRSAKey(key); err != nil {
+	if _, err := ParseRSAKey(key); err != nil {
 		return nil, &SettingError{Var: name, Problem: "invalid private key: " + err.Error()}
 	}
 	return key, nil
@@ -153,7 +156,7 @@ func (s Settings) String() string {
 }
 
 // GoString keeps %#v from printing the secrets.
-func (s Settings) GoString() string { return "app.Settings{" + s.String() + "}" }
+func (s Settings) GoString() string { return "intake.Settings{" + s.String() + "}" }
 
 // LogValue keeps slog from printing the secrets.
 func (s Settings) LogValue() slog.Value {
@@ -171,3 +174,33 @@ func redactedLen(b []byte) string {
 	}
 	return "[REDACTED]"
 }
+
+// ParseRSAKey reads a PKCS#1 or PKCS#8 RSA private key in PEM. Errors never
+// quote the key.
+func ParseRSAKey(pemBytes []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, errors.New("no PEM block found")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, errors.New("not a PKCS#1 or PKCS#8 private key")
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("not an RSA private key")
+	}
+	return rk, nil
+}
+
+// DefaultAPIURL is github.com's REST API.
+const DefaultAPIURL = "https://api.github.com"
+
+// Defaults of the App's environment settings.
+const (
+	DefaultWorkers   = 4  // HARDENER_WORKERS
+	DefaultWriteRate = 60 // HARDENER_WRITE_RATE, content-creating requests per minute per installation
+)

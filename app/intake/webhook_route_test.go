@@ -1,4 +1,4 @@
-package app
+package intake
 
 import (
 	"encoding/json"
@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-const refWebhooks = "/work/shared/reference/webhooks"
+// refWebhooks holds GitHub's example payloads, beside the repository.
+var refWebhooks = filepath.Join("..", "..", "..", "shared", "reference", "webhooks")
 
 // refPayload reads a real webhook payload, skipping the test when the
 // reference set is not present.

@@ -1,6 +1,8 @@
-// Package app is the GitHub App: webhook intake, routing, the job queue,
-// installation clients and request pacing.
-package app
+// Package intake is the light edge of the GitHub App: webhook signature
+// checks, routing of events to jobs, and the job types that travel through
+// queues. It does not depend on the scanners, so the Lambda function that
+// receives webhooks stays small and starts fast.
+package intake
 
 import (
 	"context"
@@ -55,8 +57,8 @@ func (j Job) RepoKey() string {
 	return strconv.FormatInt(j.InstallationID, 10) + "/" + j.Owner + "/" + j.Repo
 }
 
-// logArgs lists the fields that identify the job in logs.
-func (j Job) logArgs() []any {
+// LogArgs lists the fields that identify the job in logs.
+func (j Job) LogArgs() []any {
 	args := []any{"job", string(j.Kind), "installation", j.InstallationID, "repo", j.Owner + "/" + j.Repo}
 	if j.Delivery != "" {
 		args = append(args, "delivery", j.Delivery)

@@ -1,4 +1,7 @@
-package handler
+// Package sqsfake is an SQS endpoint for tests: it speaks the AWS JSON 1.0
+// protocol of SendMessage, SendMessageBatch and ChangeMessageVisibility to
+// the real SDK client and records what it got.
+package sqsfake
 
 import (
 	"crypto/md5"
@@ -15,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
 )
 
-// sentMessage is one message the fake SQS accepted.
-type sentMessage struct {
+// Message is one message the fake accepted.
+type Message struct {
 	Target                 string // SendMessage or SendMessageBatch
 	QueueURL               string
 	Body                   string
@@ -29,50 +32,59 @@ type sentMessage struct {
 	MessageDeduplicationID string
 }
 
-func (m sentMessage) job(t *testing.T) app.Job {
+// Job decodes the message body.
+func (m Message) Job(t testing.TB) intake.Job {
 	t.Helper()
-	var j app.Job
+	var j intake.Job
 	if err := json.Unmarshal([]byte(m.Body), &j); err != nil {
 		t.Fatalf("message body is not a job: %v\n%s", err, m.Body)
 	}
 	return j
 }
 
-// fakeSQS speaks the AWS JSON 1.0 protocol of SQS for SendMessage,
-// SendMessageBatch and ChangeMessageVisibility, and records what it got.
-type fakeSQS struct {
-	t   *testing.T
+// Fake is the endpoint.
+type Fake struct {
+	t   testing.TB
 	srv *httptest.Server
 
 	mu         sync.Mutex
-	sent       []sentMessage
+	sent       []Message
 	visibility map[string]int32 // receipt handle → timeout
 	calls      int
 }
 
-func newFakeSQS(t *testing.T) *fakeSQS {
-	f := &fakeSQS{t: t, visibility: map[string]int32{}}
+// New starts a fake, closed when the test ends.
+func New(t testing.TB) *Fake {
+	f := &Fake{t: t, visibility: map[string]int32{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-// queue returns a Queue whose real SQS client talks to the fake.
-func (f *fakeSQS) queue(url string) *Queue {
-	client := sqs.New(sqs.Options{
+// Client is a real SQS client that talks to the fake.
+func (f *Fake) Client() *sqs.Client {
+	return sqs.New(sqs.Options{
 		Region: "eu-west-1", BaseEndpoint: aws.String(f.srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 	})
-	return &Queue{Client: client, URL: url}
 }
 
-func (f *fakeSQS) messages() []sentMessage {
+// Visibility is the visibility timeout last set for a receipt handle.
+func (f *Fake) Visibility(receiptHandle string) int32 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]sentMessage(nil), f.sent...)
+	return f.visibility[receiptHandle]
 }
 
-func (f *fakeSQS) callCount() int {
+// Messages are the messages sent so far.
+func (f *Fake) Messages() []Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Message(nil), f.sent...)
+}
+
+// Calls counts the requests made.
+func (f *Fake) Calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls
@@ -98,17 +110,17 @@ func md5hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (f *fakeSQS) record(target, queueURL string, m wireMessage) {
+func (f *Fake) record(target, queueURL string, m wireMessage) {
 	attrs := map[string]string{}
 	for k, v := range m.MessageAttributes {
 		attrs[k] = v.StringValue
 	}
-	f.sent = append(f.sent, sentMessage{Target: target, QueueURL: queueURL, Body: m.MessageBody,
+	f.sent = append(f.sent, Message{Target: target, QueueURL: queueURL, Body: m.MessageBody,
 		DelaySeconds: m.DelaySeconds, Attributes: attrs, MessageGroupID: m.MessageGroupId,
 		MessageDeduplicationID: m.MessageDeduplicationId})
 }
 
-func (f *fakeSQS) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++

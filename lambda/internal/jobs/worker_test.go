@@ -1,4 +1,4 @@
-package handler
+package jobs
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/lambda/internal/handler"
+	"github.com/hardener/hardener/lambda/internal/sqsfake"
 )
 
 func itoa(i int) string       { return strconv.Itoa(i) }
@@ -46,8 +48,8 @@ func failedIDs(resp events.SQSEventResponse) []string {
 
 func TestWorkerReportsPartialBatchFailure(t *testing.T) {
 	t.Parallel()
-	sqsFake := newFakeSQS(t)
-	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), Runner: outcomes{
+	sqsFake := sqsfake.New(t)
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, Runner: outcomes{
 		"bad": errors.New("boom"),
 	}}
 	ev := events.SQSEvent{Records: []events.SQSMessage{
@@ -63,7 +65,7 @@ func TestWorkerReportsPartialBatchFailure(t *testing.T) {
 	if got := failedIDs(resp); len(got) != 2 || got[0] != "2" || got[1] != "3" {
 		t.Errorf("batch item failures = %v, want [2 3]", got)
 	}
-	if n := sqsFake.callCount(); n != 0 {
+	if n := sqsFake.Calls(); n != 0 {
 		t.Errorf("SQS called %d times", n)
 	}
 }
@@ -82,24 +84,24 @@ func TestWorkerResendsRetryWithDelay(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sqsFake := newFakeSQS(t)
-			w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"), Runner: outcomes{"limited": tc.err}}
+			sqsFake := sqsfake.New(t)
+			w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, Runner: outcomes{"limited": tc.err}}
 			job := app.Job{Kind: app.JobRescan, InstallationID: 5, Owner: "o", Repo: "limited", RepoID: 9}
 			resp, err := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-				sqsRecord(t, "1", job, map[string]string{attrAttempt: "2"}),
+				sqsRecord(t, "1", job, map[string]string{handler.AttrAttempt: "2"}),
 			}})
 			if err != nil || len(resp.BatchItemFailures) != 0 {
 				t.Fatalf("failures %v, %v: a retried job must be deleted, not failed", resp.BatchItemFailures, err)
 			}
-			msgs := sqsFake.messages()
+			msgs := sqsFake.Messages()
 			if len(msgs) != 1 {
 				t.Fatalf("sent %d messages, want one re-send", len(msgs))
 			}
 			m := msgs[0]
-			if m.DelaySeconds != tc.wantDelay || m.Attributes[attrAttempt] != "3" || m.job(t) != job {
+			if m.DelaySeconds != tc.wantDelay || m.Attributes[handler.AttrAttempt] != "3" || m.Job(t) != job {
 				t.Errorf("re-sent %+v, want delay %d and attempt 3", m, tc.wantDelay)
 			}
-			if _, ok := m.Attributes[attrNotBefore]; ok != tc.notBefore {
+			if _, ok := m.Attributes[handler.AttrNotBefore]; ok != tc.notBefore {
 				t.Errorf("not_before present = %v, want %v", ok, tc.notBefore)
 			}
 		})
@@ -108,53 +110,53 @@ func TestWorkerResendsRetryWithDelay(t *testing.T) {
 
 func TestWorkerWaitsOutNotBeforeWithoutRunning(t *testing.T) {
 	t.Parallel()
-	sqsFake := newFakeSQS(t)
+	sqsFake := sqsfake.New(t)
 	ran := false
-	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
 		Runner: app.RunnerFunc(func(context.Context, app.Job) error { ran = true; return nil })}
 	nb := strconv.FormatInt(time.Now().Add(30*time.Minute).Unix(), 10)
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobRescan, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{attrAttempt: "1", attrNotBefore: nb}),
+		sqsRecord(t, "1", app.Job{Kind: app.JobRescan, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: "1", handler.AttrNotBefore: nb}),
 	}})
-	msgs := sqsFake.messages()
-	if ran || len(resp.BatchItemFailures) != 0 || len(msgs) != 1 || msgs[0].DelaySeconds != 900 || msgs[0].Attributes[attrAttempt] != "1" {
+	msgs := sqsFake.Messages()
+	if ran || len(resp.BatchItemFailures) != 0 || len(msgs) != 1 || msgs[0].DelaySeconds != 900 || msgs[0].Attributes[handler.AttrAttempt] != "1" {
 		t.Fatalf("ran=%v failures=%v sent=%+v", ran, resp.BatchItemFailures, msgs)
 	}
 }
 
 func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
-	sqsFake := newFakeSQS(t)
-	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+	sqsFake := sqsfake.New(t)
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
 		Runner: outcomes{"r": &app.RetryError{After: time.Second}}}
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{attrAttempt: itoa(app.MaxAttempts - 1)}),
+		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: itoa(app.MaxAttempts - 1)}),
 	}})
-	if got := failedIDs(resp); len(got) != 1 || sqsFake.callCount() != 0 {
-		t.Fatalf("failures %v, SQS calls %d: want the record failed and nothing re-sent", got, sqsFake.callCount())
+	if got := failedIDs(resp); len(got) != 1 || sqsFake.Calls() != 0 {
+		t.Fatalf("failures %v, SQS calls %d: want the record failed and nothing re-sent", got, sqsFake.Calls())
 	}
 }
 
 func TestWorkerPutsBackWhenOutOfTime(t *testing.T) {
 	t.Parallel()
-	sqsFake := newFakeSQS(t)
+	sqsFake := sqsfake.New(t)
 	ran := false
-	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
 		Runner: app.RunnerFunc(func(context.Context, app.Job) error { ran = true; return nil })}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // < DefaultStartMargin
 	defer cancel()
 	resp, _ := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
 		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, nil),
 	}})
-	if ran || len(resp.BatchItemFailures) != 0 || len(sqsFake.messages()) != 1 {
-		t.Fatalf("ran=%v failures=%v sent=%d", ran, resp.BatchItemFailures, len(sqsFake.messages()))
+	if ran || len(resp.BatchItemFailures) != 0 || len(sqsFake.Messages()) != 1 {
+		t.Fatalf("ran=%v failures=%v sent=%d", ran, resp.BatchItemFailures, len(sqsFake.Messages()))
 	}
 }
 
 func TestWorkerFIFOHidesRetryAndStopsAtFailure(t *testing.T) {
 	t.Parallel()
-	sqsFake := newFakeSQS(t)
-	w := &Worker{Queue: sqsFake.queue("https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"),
+	sqsFake := sqsfake.New(t)
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"},
 		Runner: outcomes{"limited": &app.RetryError{After: 2 * time.Minute}}}
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
 		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "limited"}, nil),
@@ -163,9 +165,7 @@ func TestWorkerFIFOHidesRetryAndStopsAtFailure(t *testing.T) {
 	if got := failedIDs(resp); len(got) != 2 {
 		t.Errorf("failures = %v, want both (order within the group)", got)
 	}
-	sqsFake.mu.Lock()
-	defer sqsFake.mu.Unlock()
-	if sqsFake.visibility["rh-1"] != 120 || len(sqsFake.sent) != 0 {
-		t.Errorf("visibility %v, sent %d: want the message hidden 120 s and nothing re-sent", sqsFake.visibility, len(sqsFake.sent))
+	if sqsFake.Visibility("rh-1") != 120 || len(sqsFake.Messages()) != 0 {
+		t.Errorf("visibility %v, sent %d: want the message hidden 120 s and nothing re-sent", sqsFake.Visibility("rh-1"), len(sqsFake.Messages()))
 	}
 }

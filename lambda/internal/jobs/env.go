@@ -1,0 +1,67 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/internal/registry"
+	"github.com/hardener/hardener/lambda/internal/handler"
+	"github.com/hardener/hardener/remediations/pin"
+)
+
+func clientsFromEnv(getenv func(string) string) (intake.Settings, *app.Clients, error) {
+	if err := handler.RefuseSSM(getenv); err != nil {
+		return intake.Settings{}, nil, err
+	}
+	s, err := intake.LoadSettings(getenv)
+	if err != nil {
+		return s, nil, err
+	}
+	c, err := app.NewClients(s.AppID, s.PrivateKey, s.APIURL, nil)
+	if err != nil {
+		return s, nil, err
+	}
+	c.SetWriteRate(s.WriteRate)
+	return s, c, nil
+}
+
+// NewWorkerFromEnv builds the queue worker function.
+func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Worker, error) {
+	_, clients, err := clientsFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := NewRunner(clients)
+	if err != nil {
+		return nil, err
+	}
+	q, err := handler.NewSQSQueue(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &Worker{Runner: runner, Queue: q, Logger: logger}, nil
+}
+
+// NewRescanFromEnv builds the scheduled rescan function.
+func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Rescan, error) {
+	_, clients, err := clientsFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	q, err := handler.NewSQSQueue(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &Rescan{Clients: clients, Queue: q, Logger: logger}, nil
+}
+
+// NewRunner builds what runs the jobs: the App's job worker, as in
+// `hardener serve`, with Scorecard scores and container image digests.
+func NewRunner(clients *app.Clients) (app.Runner, error) {
+	return app.NewAppWorker(clients, app.WorkerOptions{
+		Scorecard: true,
+		Images:    pin.Registry{Client: &registry.Client{}},
+	})
+}
