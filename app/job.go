@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -77,6 +78,9 @@ var _ Runner = (*Worker)(nil)
 // repository that is gone, archived or empty ends the job quietly.
 func (w *Worker) Run(ctx context.Context, job Job) error {
 	ctx = withInstallation(ctx, job.InstallationID)
+	// Tag resolutions of private action repositories stay with the
+	// installation that could see them.
+	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
 	gh, err := w.client(ctx, job)
 	if err == nil {
 		err = w.run(ctx, gh, job)

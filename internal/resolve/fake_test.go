@@ -18,6 +18,7 @@ import (
 // object, resolved through objs, possibly in chains).
 type fakeRepo struct {
 	defaultBranch string
+	private       bool
 	parents       map[string]string // commit → parent ("" for a root)
 	branches      map[string]string // name → head commit
 	tags          map[string]string // name → commit or tag object SHA
@@ -100,7 +101,7 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if len(parts) == 2 {
-		writeJSON(w, 200, map[string]any{"name": parts[1], "default_branch": repo.defaultBranch})
+		writeJSON(w, 200, map[string]any{"name": parts[1], "default_branch": repo.defaultBranch, "private": repo.private})
 		return
 	}
 	sub := parts[2]

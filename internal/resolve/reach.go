@@ -31,13 +31,14 @@ func (r *Resolver) Reachable(ctx context.Context, owner, repo, sha string) (stri
 	if !isFullSHA(sha) {
 		return "", fmt.Errorf("reachable %s/%s@%q: not a full commit SHA", owner, repo, sha)
 	}
+	defer r.share(ctx, owner, repo)
 	return r.reach(ctx, owner, repo, strings.ToLower(sha), "")
 }
 
 // reach is Reachable with a hint: the ref being resolved, whose major
 // version puts matching release branches (releases/v4) first.
 func (r *Resolver) reach(ctx context.Context, owner, repo, sha, ref string) (string, error) {
-	return cached(ctx, r.c, "reach:"+repoKey(owner, repo)+"@"+sha, func(ctx context.Context) (string, error) {
+	return cached(ctx, r.c, "reach:"+r.rkey(ctx, owner, repo)+"@"+sha, func(ctx context.Context) (string, error) {
 		def, err := r.defaultBranch(ctx, owner, repo)
 		if err != nil {
 			return "", err
@@ -77,8 +78,9 @@ func (r *Resolver) Contains(ctx context.Context, owner, repo, sha string) (bool,
 	if !isFullSHA(sha) {
 		return false, fmt.Errorf("contains %s/%s@%q: not a full commit SHA", owner, repo, sha)
 	}
+	defer r.share(ctx, owner, repo)
 	sha = strings.ToLower(sha)
-	return cached(ctx, r.c, "contains:"+repoKey(owner, repo)+"@"+sha, func(ctx context.Context) (bool, error) {
+	return cached(ctx, r.c, "contains:"+r.rkey(ctx, owner, repo)+"@"+sha, func(ctx context.Context) (bool, error) {
 		_, err := r.reach(ctx, owner, repo, sha, "")
 		if err == nil {
 			return true, nil
@@ -131,25 +133,34 @@ func (r *Resolver) contains(ctx context.Context, owner, repo, base, sha string) 
 }
 
 // defaultBranch returns the repository's default branch, cached per
-// repository.
+// repository. It also learns whether the repository is public, which lets
+// every scope share what is cached about it.
 func (r *Resolver) defaultBranch(ctx context.Context, owner, repo string) (string, error) {
-	return cached(ctx, r.c, "repo:"+repoKey(owner, repo), func(ctx context.Context) (string, error) {
+	type info struct {
+		branch string
+		public bool
+	}
+	in, err := cached(ctx, r.c, "repo:"+r.rkey(ctx, owner, repo), func(ctx context.Context) (info, error) {
 		rp, _, err := r.gh.Repositories.Get(ctx, owner, repo)
 		if err != nil {
-			return "", apiErr(err, "repository %s/%s", owner, repo)
+			return info{}, apiErr(err, "repository %s/%s", owner, repo)
 		}
 		if rp.GetDefaultBranch() == "" {
-			return "", fmt.Errorf("repository %s/%s is empty: %w", owner, repo, ErrNotFound)
+			return info{}, fmt.Errorf("repository %s/%s is empty: %w", owner, repo, ErrNotFound)
 		}
-		return rp.GetDefaultBranch(), nil
+		return info{branch: rp.GetDefaultBranch(), public: rp.Private != nil && !rp.GetPrivate()}, nil
 	})
+	if err == nil && in.public {
+		r.markPublic(ctx, repoKey(owner, repo))
+	}
+	return in.branch, err
 }
 
 // otherBranches picks at most maxOtherBranches branches besides def from
 // the first page of the branch list, those named like a release of ref's
 // major version first (releases/v4, v4), then other release-like names.
 func (r *Resolver) otherBranches(ctx context.Context, owner, repo, def, ref string) ([]string, error) {
-	all, err := cached(ctx, r.c, "branches:"+repoKey(owner, repo), func(ctx context.Context) ([]string, error) {
+	all, err := cached(ctx, r.c, "branches:"+r.rkey(ctx, owner, repo), func(ctx context.Context) ([]string, error) {
 		bs, _, err := r.gh.Repositories.ListBranches(ctx, owner, repo, &github.BranchListOptions{ListOptions: github.ListOptions{PerPage: 100}})
 		if err != nil {
 			return nil, apiErr(err, "branches of %s/%s", owner, repo)

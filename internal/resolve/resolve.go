@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -51,6 +52,10 @@ type Resolver struct {
 	c         *cache
 	maxDerefs int
 	maxPages  int
+
+	pubMu  sync.Mutex
+	public map[string]bool // repository keys known to be public
+	shared map[string]bool // scope|repository whose entries were shared
 }
 
 // Option configures a Resolver.
@@ -67,7 +72,7 @@ func WithMaxDerefs(n int) Option { return func(r *Resolver) { r.maxDerefs = n } 
 
 // New returns a Resolver that uses gh for every request.
 func New(gh *github.Client, opts ...Option) *Resolver {
-	r := &Resolver{gh: gh, c: newCache(10*time.Minute, time.Minute), maxDerefs: 20, maxPages: 20}
+	r := &Resolver{gh: gh, c: newCache(10*time.Minute, time.Minute), maxDerefs: 20, maxPages: 20, public: map[string]bool{}, shared: map[string]bool{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -108,7 +113,8 @@ func (r *Resolver) Resolve(ctx context.Context, owner, repo, ref string) (Pin, e
 	if ref == "" {
 		return Pin{}, fmt.Errorf("resolve %s/%s: empty ref", owner, repo)
 	}
-	return cached(ctx, r.c, "pin:"+repoKey(owner, repo)+"@"+ref, func(ctx context.Context) (Pin, error) {
+	defer r.share(ctx, owner, repo)
+	return cached(ctx, r.c, "pin:"+r.rkey(ctx, owner, repo)+"@"+ref, func(ctx context.Context) (Pin, error) {
 		return r.resolve(ctx, owner, repo, ref)
 	})
 }
@@ -173,7 +179,7 @@ func (r *Resolver) resolve(ctx context.Context, owner, repo, ref string) (Pin, e
 
 // branchHead returns the commit at the head of branch.
 func (r *Resolver) branchHead(ctx context.Context, owner, repo, branch string) (string, error) {
-	return cached(ctx, r.c, "head:"+repoKey(owner, repo)+"@"+branch, func(ctx context.Context) (string, error) {
+	return cached(ctx, r.c, "head:"+r.rkey(ctx, owner, repo)+"@"+branch, func(ctx context.Context) (string, error) {
 		ref, _, err := r.gh.Git.GetRef(ctx, owner, repo, "heads/"+branch)
 		if err != nil {
 			return "", apiErr(err, "branch %s/%s@%s", owner, repo, branch)
