@@ -148,3 +148,35 @@ func TestScanInvalidConfig(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q: want 2 and the file:line of the error", code, stderr)
 	}
 }
+
+// TestScanConfigApplies: `exempt` and `paths-ignore` from
+// .github/hardener.yml change what the scan reports.
+func TestScanConfigApplies(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		".github/workflows/ci.yml": "on: push\npermissions: {contents: read}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - uses: acme/tool@v1\n",
+		"vendor/x/action.yml":      "runs:\n  using: composite\n  steps:\n    - uses: evil/thing@main\n",
+	}
+	for p, s := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, _ := runCLI(t, "scan", "--format", "json", "--scorecard=false", dir)
+	if !strings.Contains(out, "acme/tool@v1") || strings.Contains(out, "evil/thing") {
+		t.Fatalf("defaults: acme/tool must be reported and vendor/ ignored:\n%s", out)
+	}
+	cfg := filepath.Join(dir, "custom.yml")
+	if err := os.WriteFile(cfg, []byte("exempt: [acme/*]\npaths-ignore: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = runCLI(t, "scan", "--format", "json", "--scorecard=false", "--config", cfg, dir)
+	if strings.Contains(out, "acme/tool@v1") || !strings.Contains(out, "evil/thing@main") {
+		t.Fatalf("with exempt acme/* and no ignored paths:\n%s", out)
+	}
+}
