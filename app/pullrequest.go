@@ -81,12 +81,17 @@ func (p *prOutcome) notes() []string {
 }
 
 // fixHash identifies the set of (rule, location) a PR fixes, plus the files
-// it writes: a new upstream release alone does not change it.
+// it writes: a new upstream release alone does not change it, and neither
+// do lines that merely moved (a location is the fixed line's text and its
+// occurrence in the file, not its line number).
 func fixHash(results []*remediations.Result) string {
 	set := map[string]bool{}
 	for _, r := range results {
+		seen := map[string]int{}
 		for _, k := range r.Fixed {
-			set[k] = true
+			k = stableKey(r, k)
+			seen[k]++
+			set[fmt.Sprintf("%s#%d", k, seen[k])] = true
 		}
 		for _, c := range r.Changes {
 			set["change:"+r.ID+":"+c.Path] = true
@@ -99,6 +104,34 @@ func fixHash(results []*remediations.Result) string {
 	sort.Strings(keys)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
 	return hex.EncodeToString(sum[:])
+}
+
+// stableKey turns a finding key (rule@file:line:col) into rule@file|text,
+// where text is the line as it was before the remediation changed it.
+func stableKey(r *remediations.Result, key string) string {
+	at := strings.Index(key, "@")
+	lc := strings.LastIndex(key, ":")
+	if at < 0 || lc <= at {
+		return key
+	}
+	ll := strings.LastIndex(key[:lc], ":")
+	if ll <= at {
+		return key
+	}
+	file, line := key[at+1:ll], 0
+	if _, err := fmt.Sscan(key[ll+1:lc], &line); err != nil || line < 1 {
+		return key
+	}
+	for _, c := range r.Changes {
+		if c.Path != file || c.Before == nil {
+			continue
+		}
+		lines := strings.Split(string(c.Before), "\n")
+		if line <= len(lines) {
+			return key[:at] + "@" + file + "|" + strings.TrimSpace(lines[line-1])
+		}
+	}
+	return key
 }
 
 // bodyHash reads the fix hash out of a PR body.
