@@ -157,6 +157,20 @@ func (c *Clients) InstallationFor(ctx context.Context, installationID int64, rep
 	return c.newClient(p.Transport(it)), nil
 }
 
+// Granted returns the permissions GitHub granted the installation's full
+// token (fetched by Installation), or nil when no token is cached. The App
+// uses it to skip requests it knows would be refused.
+func (c *Clients) Granted(installationID int64) map[string]string {
+	key, _, _ := tokenKey(installationID, nil, nil)
+	c.mu.Lock()
+	it := c.tokens[key]
+	c.mu.Unlock()
+	if it == nil {
+		return nil
+	}
+	return it.granted()
+}
+
 // pruneLocked drops cached transports whose token has expired, so that the
 // cache of narrowed tokens does not grow without bound.
 func (c *Clients) pruneLocked() {
@@ -203,6 +217,7 @@ type installationTransport struct {
 	mu      sync.Mutex
 	token   string
 	expires time.Time
+	perms   map[string]string // what GitHub granted the token
 }
 
 func (t *installationTransport) expired() bool {
@@ -229,7 +244,22 @@ func (t *installationTransport) refresh(ctx context.Context) (string, error) {
 		return "", Redact(err)
 	}
 	t.token, t.expires = tok, exp
+	t.perms = nil
+	if p, err := tr.Permissions(); err == nil {
+		// ghinstallation speaks a newer go-github; the wire format is the same.
+		if raw, err := json.Marshal(p); err == nil {
+			_ = json.Unmarshal(raw, &t.perms)
+		}
+	}
 	return tok, nil
+}
+
+// granted returns the permissions of the current token, or nil when
+// unknown.
+func (t *installationTransport) granted() map[string]string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.perms
 }
 
 func (t *installationTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hardener/hardener/internal/githubfake"
@@ -55,5 +56,36 @@ func TestPullRequestCheckUsesANarrowToken(t *testing.T) {
 	tokens = f.Tokens()
 	if len(tokens) != 2 || tokens[1].Permissions["contents"] != "write" {
 		t.Fatalf("install token = %+v, want the installation's full token", tokens[len(tokens)-1])
+	}
+}
+
+// TestSettingsSkippedWithoutAdministration: an installation registered
+// without `administration: write` (the default manifest) makes no private
+// vulnerability reporting request that GitHub would refuse, and the check
+// run says what is missing.
+func TestSettingsSkippedWithoutAdministration(t *testing.T) {
+	f := githubfake.New(t)
+	f.AddInstallation(githubfake.Installation{ID: 2, Account: "octo-org", AccountType: "Organization", Permissions: map[string]string{
+		"actions": "read", "checks": "write", "contents": "write", "issues": "write", "metadata": "read",
+		"pull_requests": "write", "repository_advisories": "write", "workflows": "write",
+	}})
+	r := f.AddRepo("octo-org", "hello", workflowFiles())
+	clients, err := NewClients(1, testKey(t), f.URL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients.SetWriteRate(0)
+	w := NewWorker(clients, nil, WorkerOptions{})
+	if err := w.Run(context.Background(), Job{Kind: JobInstall, InstallationID: 2, Owner: "octo-org", Repo: "hello", RepoID: r.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{"repos/check-private-vulnerability-reporting", "repos/enable-private-vulnerability-reporting"} {
+		if n := f.Count(op); n != 0 {
+			t.Errorf("%s called %d times without administration permission", op, n)
+		}
+	}
+	runs := r.CheckRuns()
+	if len(runs) != 1 || !strings.Contains(runs[0].Summary, "administration") {
+		t.Fatalf("the check run does not say what is missing: %+v", runs)
 	}
 }

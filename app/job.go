@@ -82,6 +82,9 @@ func (w *Worker) Run(ctx context.Context, job Job) error {
 	// installation that could see them.
 	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
 	gh, err := w.client(ctx, job)
+	if g, ok := w.clients.(grantReporter); ok && err == nil && job.Kind != JobCheck {
+		ctx = context.WithValue(ctx, grantedCtxKey{}, g.Granted(job.InstallationID))
+	}
 	if err == nil {
 		err = w.run(ctx, gh, job)
 	}
@@ -108,6 +111,20 @@ type narrowingClients interface {
 // writes a check run. A token that cannot push or comment is what runs on
 // events that anyone who opens a pull request, forks included, can cause.
 var checkOnly = &github.InstallationPermissions{Checks: github.String("write"), Contents: github.String("read"), Metadata: github.String("read")}
+
+// grantReporter tells which permissions an installation's token has;
+// *Clients does.
+type grantReporter interface {
+	Granted(installationID int64) map[string]string
+}
+
+type grantedCtxKey struct{}
+
+// granted returns the job token's permissions, or nil when unknown.
+func granted(ctx context.Context) map[string]string {
+	g, _ := ctx.Value(grantedCtxKey{}).(map[string]string)
+	return g
+}
 
 // client returns the installation client for a job, narrowed for
 // pull-request checks (a default-branch check may also open a draft

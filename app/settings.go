@@ -72,6 +72,11 @@ func (w *Worker) applySettings(ctx context.Context, gh *github.Client, ri repoIn
 // GET when nothing changes.
 func (w *Worker) ensurePVR(ctx context.Context, gh *github.Client, ri repoInfo, so *settingsOutcome) error {
 	logger := LoggerFrom(ctx)
+	if g := granted(ctx); g != nil && g["administration"] != "write" {
+		// Known without asking: GitHub would refuse both requests.
+		so.add("pvr:forbidden", "Private vulnerability reporting could not be enabled: "+adminHint+".", false)
+		return nil
+	}
 	on, _, err := gh.Repositories.IsPrivateReportingEnabled(ctx, ri.owner, ri.name)
 	if err == nil && on {
 		so.add("pvr:on", "Private vulnerability reporting is enabled.", false)
