@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/fixer"
@@ -142,12 +143,25 @@ func bodyHash(body string) string {
 	return ""
 }
 
+// ownsFinding reports whether a remediation has a finding to fix.
+func ownsFinding(findings []checks.Finding, remediation string) bool {
+	for _, f := range findings {
+		if f.Remediation == remediation {
+			return true
+		}
+	}
+	return false
+}
+
 // fix runs the remediations on the scanned snapshot and drops changes to
 // files the App did not see.
 func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*prOutcome, error) {
 	env := &remediations.Env{Snapshot: sc.snap, Config: sc.cfg, Findings: sc.findings,
 		Resolver: w.resolver, Images: w.opts.Images, DefaultTokenPermissions: "write"}
-	if _, err := fixer.Lookup(config.Permissions); err == nil && sc.cfg.Enabled(config.Permissions) {
+	// The repository's default token access matters only to a workflow
+	// without explicit permissions, which the scan reports: ask GitHub
+	// only then.
+	if sc.cfg.Enabled(config.Permissions) && ownsFinding(sc.findings, config.Permissions) {
 		p, _, err := gh.Repositories.GetDefaultWorkflowPermissions(ctx, ri.owner, ri.name)
 		switch {
 		case err == nil && p.GetDefaultWorkflowPermissions() != "":
