@@ -2,11 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -18,24 +14,9 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
-)
 
-var (
-	keyOnce sync.Once
-	keyPEM  []byte
+	"github.com/hardener/hardener/internal/githubfake"
 )
-
-func testKey(t testing.TB) []byte {
-	t.Helper()
-	keyOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
-	})
-	return keyPEM
-}
 
 // fakeGitHub serves the token endpoint and two API endpoints, as GitHub
 // Enterprise Server lays them out (under /api/v3).
@@ -105,7 +86,7 @@ func newTestClients(t *testing.T, f *fakeGitHub, base http.RoundTripper) *Client
 	if base == nil {
 		base = f.Client().Transport
 	}
-	c, err := NewClients(7, testKey(t), f.URL, base)
+	c, err := NewClients(7, githubfake.AppKey(t), f.URL, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +207,7 @@ func TestClientsAPIURL(t *testing.T) {
 		"https://ghe.example.com/api/v3": "https://ghe.example.com/api/v3",
 	}
 	for in, want := range tests {
-		c, err := NewClients(7, testKey(t), in, nil)
+		c, err := NewClients(7, githubfake.AppKey(t), in, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

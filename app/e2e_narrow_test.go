@@ -18,7 +18,7 @@ func TestPullRequestCheckUsesANarrowToken(t *testing.T) {
 	base := r.BranchSHA("main")
 	r.Branch("feature", "main")
 	head := r.Commit("feature", "change", map[string]string{"README.md": "# changed\n"})
-	clients, err := NewClients(1, testKey(t), f.URL(), nil)
+	clients, err := NewClients(1, githubfake.AppKey(t), f.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestSettingsSkippedWithoutAdministration(t *testing.T) {
 		"pull_requests": "write", "repository_advisories": "write", "workflows": "write",
 	}})
 	r := f.AddRepo("octo-org", "hello", workflowFiles())
-	clients, err := NewClients(1, testKey(t), f.URL(), nil)
+	clients, err := NewClients(1, githubfake.AppKey(t), f.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,15 @@
 package intake
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/hardener/hardener/internal/githubfake"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -21,7 +18,7 @@ func envMap(m map[string]string) func(string) string {
 
 func TestLoadSettingsDefaults(t *testing.T) {
 	t.Parallel()
-	key := testKey(t)
+	key := githubfake.AppKey(t)
 	s, err := LoadSettings(envMap(map[string]string{
 		EnvAppID: "12345", EnvPrivateKey: string(key), EnvWebhookSecret: "topsecret",
 	}))
@@ -37,7 +34,7 @@ func TestLoadSettingsDefaults(t *testing.T) {
 func TestLoadSettingsOverridesAndKeyFile(t *testing.T) {
 	t.Parallel()
 	p := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(p, testKey(t), 0o600); err != nil {
+	if err := os.WriteFile(p, githubfake.AppKey(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s, err := LoadSettings(envMap(map[string]string{
@@ -54,7 +51,7 @@ func TestLoadSettingsOverridesAndKeyFile(t *testing.T) {
 
 func TestLoadSettingsEscapedNewlines(t *testing.T) {
 	t.Parallel()
-	escaped := strings.ReplaceAll(string(testKey(t)), "\n", `\n`)
+	escaped := strings.ReplaceAll(string(githubfake.AppKey(t)), "\n", `\n`)
 	s, err := LoadSettings(envMap(map[string]string{EnvAppID: "1", EnvPrivateKey: escaped, EnvWebhookSecret: "x"}))
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +63,7 @@ func TestLoadSettingsEscapedNewlines(t *testing.T) {
 
 func TestLoadSettingsErrors(t *testing.T) {
 	t.Parallel()
-	key := string(testKey(t))
+	key := string(githubfake.AppKey(t))
 	tests := map[string]struct {
 		env  map[string]string
 		vars []string // every variable the error must name
@@ -122,22 +119,4 @@ func TestSettingsNeverPrintSecrets(t *testing.T) {
 			t.Errorf("secret printed: %s", out)
 		}
 	}
-}
-
-var (
-	keyOnce sync.Once
-	keyPEM  []byte
-)
-
-// testKey is a freshly generated RSA key in PEM, made once per test binary.
-func testKey(t testing.TB) []byte {
-	t.Helper()
-	keyOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
-	})
-	return keyPEM
 }

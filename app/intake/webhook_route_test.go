@@ -3,25 +3,15 @@ package intake
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/hardener/hardener/internal/githubfake"
 )
 
 // refWebhooks holds GitHub's example payloads, beside the repository.
 var refWebhooks = filepath.Join("..", "..", "..", "shared", "reference", "webhooks")
-
-// refPayload reads a real webhook payload, skipping the test when the
-// reference set is not present.
-func refPayload(t testing.TB, event, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(refWebhooks, event, name))
-	if err != nil {
-		t.Skipf("reference payload: %v", err)
-	}
-	return b
-}
 
 // mustJSON builds a payload from a Go value.
 func mustJSON(t testing.TB, v any) []byte {
@@ -63,13 +53,13 @@ func TestRouteTable(t *testing.T) {
 	}{
 		"installation created (real)": {
 			event:   "installation",
-			payload: func(t testing.TB) []byte { return refPayload(t, "installation", "created.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "installation", "created.json") },
 			want: []Job{{Kind: JobInstall, Action: "created", InstallationID: 957387,
 				Owner: "Codertocat", Repo: "Hello-World", RepoID: 186853002}},
 		},
 		"installation deleted (real)": {
 			event:   "installation",
-			payload: func(t testing.TB) []byte { return refPayload(t, "installation", "deleted.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "installation", "deleted.json") },
 			want: []Job{{Kind: JobUninstall, Action: "deleted", InstallationID: 2,
 				Owner: "octocat", Repo: "Hello-World", RepoID: 1296269}},
 		},
@@ -81,7 +71,7 @@ func TestRouteTable(t *testing.T) {
 		},
 		"installation_repositories added (real)": {
 			event:   "installation_repositories",
-			payload: func(t testing.TB) []byte { return refPayload(t, "installation_repositories", "added.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "installation_repositories", "added.json") },
 			want: []Job{{Kind: JobInstall, Action: "added", InstallationID: 957387,
 				Owner: "Codertocat", Repo: "Space", RepoID: 186853007}},
 		},
@@ -98,7 +88,7 @@ func TestRouteTable(t *testing.T) {
 		},
 		"check_suite requested (real)": {
 			event:   "check_suite",
-			payload: func(t testing.TB) []byte { return refPayload(t, "check_suite", "requested.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "check_suite", "requested.json") },
 			want: []Job{{Kind: JobCheck, Action: "requested", InstallationID: 957387, Owner: "Codertocat",
 				Repo: "Hello-World", RepoID: 186853002, HeadBranch: "master",
 				HeadSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"}},
@@ -141,7 +131,7 @@ func TestRouteTable(t *testing.T) {
 		},
 		"check_run requested_action other app's (real)": {
 			event:   "check_run",
-			payload: func(t testing.TB) []byte { return refPayload(t, "check_run", "requested_action.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "check_run", "requested_action.json") },
 		},
 		"check_run created": {
 			event: "check_run",
@@ -170,7 +160,7 @@ func TestRouteTable(t *testing.T) {
 		},
 		"pull_request closed (real)": {
 			event:   "pull_request",
-			payload: func(t testing.TB) []byte { return refPayload(t, "pull_request", "closed.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "pull_request", "closed.json") },
 		},
 		"pull_request without installation": {
 			event: "pull_request",
@@ -206,15 +196,17 @@ func TestRouteTable(t *testing.T) {
 		},
 		"push tag deletion (real)": {
 			event:   "push",
-			payload: func(t testing.TB) []byte { return refPayload(t, "push", "with-installation.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "push", "with-installation.json") },
 		},
 		"ping (real)": {
 			event:   "ping",
-			payload: func(t testing.TB) []byte { return refPayload(t, "ping", "payload.json") },
+			payload: func(t testing.TB) []byte { return githubfake.Webhook(t, "ping", "payload.json") },
 		},
 		"repository created (real)": {
-			event:   "repository",
-			payload: func(t testing.TB) []byte { return refPayload(t, "repository", "created.with-installation.json") },
+			event: "repository",
+			payload: func(t testing.TB) []byte {
+				return githubfake.Webhook(t, "repository", "created.with-installation.json")
+			},
 		},
 	}
 	for name, tc := range tests {

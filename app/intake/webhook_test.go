@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hardener/hardener/internal/githubfake"
 )
 
 var testSecret = []byte("s3cret")
@@ -71,7 +73,7 @@ func TestVerifySignatureDocsVector(t *testing.T) {
 
 func TestWebhookRejectsBadSignature(t *testing.T) {
 	t.Parallel()
-	body := refPayload(t, "installation", "created.json")
+	body := githubfake.Webhook(t, "installation", "created.json")
 	tests := map[string]string{
 		"missing":    "",
 		"wrong":      Sign([]byte("other secret"), body),
@@ -127,7 +129,7 @@ func TestWebhookReferencePayloads(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			body := refPayload(t, tc.event, tc.file)
+			body := githubfake.Webhook(t, tc.event, tc.file)
 			q := &fakeEnqueuer{}
 			rec := deliver(t, NewMux(NewHandler(testSecret, q, nil)), tc.event, "guid-"+name, body, Sign(testSecret, body))
 			if rec.Code != tc.status {
@@ -147,7 +149,7 @@ func TestWebhookReferencePayloads(t *testing.T) {
 
 func TestWebhookRedeliveryDeduped(t *testing.T) {
 	t.Parallel()
-	body := refPayload(t, "check_suite", "requested.json")
+	body := githubfake.Webhook(t, "check_suite", "requested.json")
 	sig := Sign(testSecret, body)
 	q := &fakeEnqueuer{err: queueFull{}}
 	h := NewHandler(testSecret, q, nil)
@@ -218,7 +220,7 @@ func TestMuxHealthAndMethods(t *testing.T) {
 
 // BenchmarkWebhook measures the handled path: verify, route, enqueue, 202.
 func BenchmarkWebhook(b *testing.B) {
-	body := refPayload(b, "check_suite", "requested.json")
+	body := githubfake.Webhook(b, "check_suite", "requested.json")
 	sig := Sign(testSecret, body)
 	h := NewHandler(testSecret, discardEnqueuer{}, nil)
 	b.ReportAllocs()

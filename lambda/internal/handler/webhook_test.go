@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -13,25 +11,11 @@ import (
 
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/internal/githubfake"
 	"github.com/hardener/hardener/lambda/internal/sqsfake"
 )
 
 var testSecret = []byte("lambda-test-secret")
-
-// refPayload reads a real webhook payload from the shared reference folder:
-// $HARDENER_REFERENCE_DIR or ../shared/reference beside the module root.
-func refPayload(t *testing.T, event, name string) []byte {
-	t.Helper()
-	dir := os.Getenv("HARDENER_REFERENCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "reference")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "webhooks", event, name))
-	if err != nil {
-		t.Skipf("reference payload: %v", err)
-	}
-	return b
-}
 
 func httpEvent(event, delivery string, body []byte, sig string, b64 bool) events.APIGatewayV2HTTPRequest {
 	ev := events.APIGatewayV2HTTPRequest{
@@ -52,7 +36,7 @@ func httpEvent(event, delivery string, body []byte, sig string, b64 bool) events
 
 func TestWebhookQueuesSignedDelivery(t *testing.T) {
 	t.Parallel()
-	body := refPayload(t, "check_suite", "requested.json")
+	body := githubfake.Webhook(t, "check_suite", "requested.json")
 	for name, b64 := range map[string]bool{"plain": false, "base64": true} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -80,7 +64,7 @@ func TestWebhookQueuesSignedDelivery(t *testing.T) {
 
 func TestWebhookRejectsWrongSignature(t *testing.T) {
 	t.Parallel()
-	body := refPayload(t, "check_suite", "requested.json")
+	body := githubfake.Webhook(t, "check_suite", "requested.json")
 	sqsFake := sqsfake.New(t)
 	h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, nil)
 	for name, ev := range map[string]events.APIGatewayV2HTTPRequest{
@@ -103,7 +87,7 @@ func TestWebhookPingAndMalformed(t *testing.T) {
 	t.Parallel()
 	sqsFake := sqsfake.New(t)
 	h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, nil)
-	ping := refPayload(t, "ping", "payload.json")
+	ping := githubfake.Webhook(t, "ping", "payload.json")
 	if resp, _ := h.Handle(context.Background(), httpEvent("ping", "p", ping, intake.Sign(testSecret, ping), false)); resp.StatusCode != http.StatusOK {
 		t.Errorf("ping = %d, want 200", resp.StatusCode)
 	}
@@ -123,7 +107,7 @@ func TestWebhookPingAndMalformed(t *testing.T) {
 
 func TestWebhookFIFOQueueGroupsByInstallation(t *testing.T) {
 	t.Parallel()
-	body := refPayload(t, "installation", "created.json")
+	body := githubfake.Webhook(t, "installation", "created.json")
 	sqsFake := sqsfake.New(t)
 	h := NewWebhook(testSecret, &Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"}, nil)
 	resp, _ := h.Handle(context.Background(), httpEvent("installation", "guid-9", body, intake.Sign(testSecret, body), false))

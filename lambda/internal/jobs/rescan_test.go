@@ -13,8 +13,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,7 +160,7 @@ func TestRescanQueuesEveryRepositoryAndRecoversFailedDeliveries(t *testing.T) {
 	gh.AddRepo("other", "gamma", files)
 	gh.AddInstallation(githubfake.Installation{ID: 2, Account: "other", AccountType: "User"})
 
-	suite := refPayload(t, "check_suite", "requested.json")
+	suite := githubfake.Webhook(t, "check_suite", "requested.json")
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	fake := &deliveriesGitHub{t: t, log: []delivery{ // newest first
 		{id: 40, guid: "C", event: "push", code: 200, at: now.Add(-1 * time.Hour)}, // redelivery that got through
@@ -208,18 +206,4 @@ func TestRescanQueuesEveryRepositoryAndRecoversFailedDeliveries(t *testing.T) {
 	if len(fake.gets) != 1 || fake.gets[0] != 10 {
 		t.Errorf("fetched deliveries %v, want only 10", fake.gets)
 	}
-}
-
-// refPayload reads one of GitHub's example payloads, beside the repository.
-func refPayload(t *testing.T, event, name string) []byte {
-	t.Helper()
-	dir := os.Getenv("HARDENER_REFERENCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "reference")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "webhooks", event, name))
-	if err != nil {
-		t.Fatalf("reference payload: %v", err)
-	}
-	return b
 }
