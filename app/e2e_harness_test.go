@@ -83,7 +83,14 @@ jobs:
 
 func newHarness(t *testing.T, files map[string]string, opts ...githubfake.RepoOption) *harness {
 	t.Helper()
-	f := githubfake.New(t)
+	return newHarnessWith(t, nil, files, opts...)
+}
+
+// newHarnessWith is newHarness with options for the fake itself (plans
+// without rulesets on private repositories, for instance).
+func newHarnessWith(t *testing.T, fakeOpts []githubfake.Option, files map[string]string, opts ...githubfake.RepoOption) *harness {
+	t.Helper()
+	f := githubfake.New(t, fakeOpts...)
 	for _, a := range []struct{ name, tag, full string }{{"checkout", "v4", "v4.2.2"}, {"setup-go", "v5", "v5.4.0"}} {
 		up := f.AddRepo("actions", a.name, map[string]string{"action.yml": "name: " + a.name + "\nruns:\n  using: node20\n  main: index.js\n"})
 		up.Tag(a.full, "main", false)

@@ -159,7 +159,7 @@ func TestE2EBranchProtectionOrgRulesetCounts(t *testing.T) {
 }
 
 func TestE2EBranchProtectionClassicFallback(t *testing.T) {
-	h := newSettingsHarness(t, []githubfake.Option{githubfake.RulesetsNeedPaidPlan()}, workflowFiles(), githubfake.Private())
+	h := newHarnessWith(t, []githubfake.Option{githubfake.RulesetsNeedPaidPlan()}, workflowFiles(), githubfake.Private())
 	h.repo.Commit("main", "Configure Hardener", map[string]string{".github/hardener.yml": "remediations: {branch-protection: true}\nbranch-protection: {block-force-pushes: true}\n"})
 	h.repo.SetProtection("main", map[string]any{
 		"required_status_checks":        map[string]any{"strict": true, "contexts": []any{"ci/build"}},

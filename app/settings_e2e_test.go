@@ -3,37 +3,13 @@ package app
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hardener/hardener/internal/githubfake"
-	"github.com/hardener/hardener/internal/resolve"
 )
-
-// newSettingsHarness is newHarness with options for the fake itself
-// (plans without rulesets on private repositories).
-func newSettingsHarness(t *testing.T, fakeOpts []githubfake.Option, files map[string]string, opts ...githubfake.RepoOption) *harness {
-	t.Helper()
-	f := githubfake.New(t, fakeOpts...)
-	for _, a := range []struct{ name, tag, full string }{{"checkout", "v4", "v4.2.2"}, {"setup-go", "v5", "v5.4.0"}} {
-		up := f.AddRepo("actions", a.name, map[string]string{"action.yml": "name: " + a.name + "\nruns:\n  using: node20\n  main: index.js\n"})
-		up.Tag(a.full, "main", false)
-		up.Tag(a.tag, "main", false)
-	}
-	r := f.AddRepo("octo-org", "hello", files, opts...)
-	q := &jobRecorder{}
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	clients := staticClients{f.Client()}
-	rgh, err := resolve.NewClient(f.URL()+"/api/v3", "", &http.Client{Transport: &jobInstallationTransport{clients: clients}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := NewWorker(clients, resolve.New(rgh), WorkerOptions{})
-	return &harness{t: t, fake: f, repo: r, worker: w, handler: NewHandler([]byte(e2eSecret), q, logger), queue: q}
-}
 
 // rescan runs a scheduled rescan of the harness's repository.
 func (h *harness) rescan() {
