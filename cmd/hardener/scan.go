@@ -122,10 +122,7 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		list = append(list, checks.Online(r)...)
 	}
 	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt, Checks: list})
-	out := report.Result{Findings: res.Findings}
-	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, report.FileError{File: e.File, Message: e.Message})
-	}
+	out := report.Result{Findings: res.Findings, Errors: res.Errors}
 	if *withScorecard {
 		sc, err := scorecard.Run(ctx, snap.Dir)
 		if err != nil {

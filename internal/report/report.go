@@ -24,11 +24,8 @@ type Result struct {
 	ScorecardOrder []string
 }
 
-// FileError is a file that could not be read.
-type FileError struct {
-	File    string `json:"file"`
-	Message string `json:"message"`
-}
+// FileError is a file that could not be read: the scanner's own type.
+type FileError = checks.FileError
 
 // RuleInfo describes a rule for SARIF consumers.
 type RuleInfo struct {
