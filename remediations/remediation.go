@@ -6,7 +6,6 @@ package remediations
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
@@ -77,16 +76,7 @@ type Env struct {
 
 // Exempted reports whether config or --exempt leaves a subject alone.
 func (e *Env) Exempted(subject string) bool {
-	if e.Config.Exempt(subject) {
-		return true
-	}
-	name, _, _ := strings.Cut(subject, "@")
-	for _, p := range e.Exempt {
-		if repo.Glob(p, name) || repo.Glob(p, subject) || strings.HasSuffix(p, "/*") && strings.HasPrefix(name, strings.TrimSuffix(p, "*")) {
-			return true
-		}
-	}
-	return false
+	return e.Config.Exempt(subject) || config.MatchExempt(e.Exempt, subject)
 }
 
 // Remediation is one fixer.

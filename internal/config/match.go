@@ -14,12 +14,16 @@ import (
 // actions and reusable workflows at any depth, and the repository itself).
 // A pattern without `@` ignores the subject's ref or digest; a pattern
 // without `:` also matches an image whatever its tag.
-func (c Config) Exempt(subject string) bool {
+func (c Config) Exempt(subject string) bool { return MatchExempt(c.ExemptPatterns, subject) }
+
+// MatchExempt is Exempt for any list of patterns (e.g. `hardener fix
+// --exempt`), with the same rules.
+func MatchExempt(patterns []string, subject string) bool {
 	if subject == "" {
 		return false
 	}
 	cands := subjectForms(strings.ToLower(strings.TrimPrefix(subject, "docker://")))
-	for _, p := range c.ExemptPatterns {
+	for _, p := range patterns {
 		p = strings.ToLower(strings.TrimPrefix(p, "docker://"))
 		for _, s := range cands {
 			if globMatch(p, s) {
