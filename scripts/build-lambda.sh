@@ -3,6 +3,7 @@
 # binary per function in .bin/<fn>/, zipped as .bin/<fn>.zip for
 # serverless.yml (package.artifact).
 set -euo pipefail
+export GOTOOLCHAIN=go1.26.10
 cd "$(dirname "$0")/.."
 
 functions=(webhook worker rescan)
