@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -121,10 +119,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // repository and installation 1.
 func (h *harness) payload(event, action string, edit func(map[string]any)) []byte {
 	h.t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "webhooks", event, action+".json"))
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	raw := githubfake.Webhook(h.t, event, action+".json")
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		h.t.Fatal(err)

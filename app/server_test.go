@@ -6,13 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/internal/githubfake"
 )
 
 func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
@@ -48,10 +47,7 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	body, err := os.ReadFile(filepath.Join("..", "..", "shared", "reference", "webhooks", "installation", "created.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := githubfake.Webhook(t, "installation", "created.json")
 	for _, d := range []string{"d1", "d2"} {
 		req, _ := http.NewRequest("POST", base+WebhookPath, bytes.NewReader(body))
 		req.Header.Set("X-GitHub-Event", "installation")

@@ -3,15 +3,11 @@ package intake
 import (
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/hardener/hardener/internal/githubfake"
 )
-
-// refWebhooks holds GitHub's example payloads, beside the repository.
-var refWebhooks = filepath.Join("..", "..", "..", "shared", "reference", "webhooks")
 
 // mustJSON builds a payload from a Go value.
 func mustJSON(t testing.TB, v any) []byte {

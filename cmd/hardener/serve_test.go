@@ -11,8 +11,6 @@ import (
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/internal/githubfake"
 )
 
 // lockedBuffer is an io.Writer the server logs to while the test reads it.
@@ -38,15 +37,6 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// referenceFile is a file of the shared reference folder: $HARDENER_REFERENCE_DIR
-// or ../shared/reference beside the module root.
-func referenceFile(parts ...string) string {
-	if dir := os.Getenv("HARDENER_REFERENCE_DIR"); dir != "" {
-		return filepath.Join(append([]string{dir}, parts...)...)
-	}
-	return filepath.Join(append([]string{"..", "..", "..", "shared", "reference"}, parts...)...)
 }
 
 func testPEM(t *testing.T) string {
@@ -130,10 +120,9 @@ func TestServeAnswersWebhooksAndHealth(t *testing.T) {
 	if got := post("ping", ping, intake.Sign([]byte("wrong"), ping)); got != http.StatusUnauthorized {
 		t.Errorf("wrongly signed ping = %d, want 401", got)
 	}
-	if created, err := os.ReadFile(referenceFile("webhooks", "installation", "created.json")); err == nil {
-		if got := post("installation", created, intake.Sign([]byte(secret), created)); got != http.StatusAccepted {
-			t.Errorf("installation created = %d, want 202", got)
-		}
+	created := githubfake.Webhook(t, "installation", "created.json")
+	if got := post("installation", created, intake.Sign([]byte(secret), created)); got != http.StatusAccepted {
+		t.Errorf("installation created = %d, want 202", got)
 	}
 
 	cancel() // as SIGTERM does through main's signal context

@@ -1,6 +1,6 @@
 // Package githubfake is a stateful httptest fake of the GitHub REST API for tests that use
-// the real go-github client. Every request must be an operation of the OpenAPI subset in the
-// shared reference folder, and JSON bodies must validate against its schemas; anything else
+// the real go-github client. Every request must be an operation of the OpenAPI subset in
+// testdata/openapi, and JSON bodies must validate against its schemas; anything else
 // fails the test. Repositories hold real git objects, so SHAs are computed like git's.
 package githubfake
 

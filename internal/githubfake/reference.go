@@ -5,22 +5,17 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"os"
-	"path/filepath"
+	"path"
 	"sync"
 	"testing"
 )
 
-// Webhook returns one of GitHub's example webhook payloads from the shared
-// reference folder: reference/webhooks/<event>/<name>, e.g.
-// Webhook(t, "installation", "created.json"). Tests sign it themselves.
+// Webhook returns one of GitHub's example webhook payloads (a copy in
+// testdata/webhooks/<event>/<name>), e.g. Webhook(t, "installation",
+// "created.json"). Tests sign it themselves.
 func Webhook(t testing.TB, event, name string) []byte {
 	t.Helper()
-	dir, err := referenceDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "webhooks", event, name))
+	b, err := reference.ReadFile(path.Join("testdata", "webhooks", event, name))
 	if err != nil {
 		t.Fatalf("reference payload: %v", err)
 	}

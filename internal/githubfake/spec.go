@@ -2,12 +2,12 @@ package githubfake
 
 import (
 	"bytes"
+	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -17,8 +17,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// specFile is the OpenAPI subset, relative to the reference directory.
-const specFile = "openapi/api.github.com.hardening-subset.json"
+// Where the OpenAPI subset and GitHub's example responses are in reference.
+const (
+	specFile    = "testdata/openapi/api.github.com.hardening-subset.json"
+	examplesDir = "testdata/openapi/examples"
+)
 
 // operation is one method + path template of the OpenAPI subset.
 type operation struct {
@@ -37,7 +40,6 @@ type operation struct {
 func (o *operation) write() bool { return o.method != http.MethodGet && o.method != http.MethodHead }
 
 type spec struct {
-	dir string
 	ops []*operation
 	ids map[string]*operation
 
@@ -61,34 +63,15 @@ func loadSpec() (*spec, error) {
 	return loadedSpec, specErr
 }
 
-// referenceDir finds the shared reference folder: $HARDENER_REFERENCE_DIR, or
-// ../shared/reference next to the module root (the directory holding go.mod).
-func referenceDir() (string, error) {
-	if d := os.Getenv("HARDENER_REFERENCE_DIR"); d != "" {
-		return d, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "reference"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("githubfake: no go.mod above the working directory; set HARDENER_REFERENCE_DIR")
-		}
-		dir = parent
-	}
-}
+// reference holds the test data copied from GitHub's API description and
+// webhook documentation (see testdata/NOTICE; scripts/refdata regenerates
+// it). It is embedded so that the fake works from any package's tests.
+//
+//go:embed testdata/openapi testdata/webhooks
+var reference embed.FS
 
 func readSpec() (*spec, error) {
-	dir, err := referenceDir()
-	if err != nil {
-		return nil, err
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, specFile))
+	raw, err := reference.ReadFile(specFile)
 	if err != nil {
 		return nil, fmt.Errorf("githubfake: reading OpenAPI subset: %w", err)
 	}
@@ -98,7 +81,7 @@ func readSpec() (*spec, error) {
 	}
 	doc = convertNullable(doc)
 	patchSchemas(doc)
-	s := &spec{dir: dir, ids: map[string]*operation{}, schemas: map[string]*jsonschema.Schema{}}
+	s := &spec{ids: map[string]*operation{}, schemas: map[string]*jsonschema.Schema{}}
 	s.compiler = jsonschema.NewCompiler()
 	// OpenAPI 3.0 schemas are close to draft 4 (boolean exclusiveMinimum, $ref siblings ignored).
 	s.compiler.DefaultDraft(jsonschema.Draft4)
@@ -282,11 +265,11 @@ func convertNullable(v any) any {
 // prefer picks an example name (e.g. "response-if-content-is-a-file") when several exist.
 func (s *spec) example(opID string, prefer string) (any, int, bool) {
 	prefix := strings.ReplaceAll(opID, "/", "__") + "."
-	names, _ := filepath.Glob(filepath.Join(s.dir, "openapi", "examples", prefix+"*.json"))
+	names, _ := fs.Glob(reference, path.Join(examplesDir, prefix+"*.json"))
 	sort.Strings(names)
 	best := ""
 	for _, n := range names {
-		base := filepath.Base(n)
+		base := path.Base(n)
 		rest := strings.TrimPrefix(base, prefix)
 		if strings.HasPrefix(rest, "request.") || strings.Contains(rest, "application_vnd") {
 			continue
@@ -305,7 +288,7 @@ func (s *spec) example(opID string, prefer string) (any, int, bool) {
 	status, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(best, prefix), ".", 2)[0])
 	raw, ok := s.examples.Load(best)
 	if !ok {
-		b, err := os.ReadFile(filepath.Join(s.dir, "openapi", "examples", best))
+		b, err := reference.ReadFile(path.Join(examplesDir, best))
 		if err != nil {
 			return nil, 0, false
 		}
