@@ -34,17 +34,16 @@ func (w *Worker) reportExploitable(ctx context.Context, gh *github.Client, ri re
 	}
 	var found []checks.Finding
 	for _, f := range sc.findings {
-		if exploitable(f) {
+		if f.Exploitable() {
 			found = append(found, f)
 		}
 	}
 	if len(found) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(found))
-	for i, f := range found {
-		keys[i] = f.Key()
-	}
+	// One advisory per set of findings, by fingerprint: moving lines does
+	// not open a second one.
+	keys := checks.Occurrences(found)
 	sort.Strings(keys)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
 	marker := advisoryMarker + hex.EncodeToString(sum[:]) + " -->"

@@ -168,14 +168,14 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 
 // pullRequestResult judges a PR by what it introduces: failure when an
 // introduced finding reaches fail-on; pre-existing findings are notices.
-func pullRequestResult(head, base *scanned, failOn string) checkResult {
+func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 	added, existing := introduced(head.findings, base.findings)
 	res := checkResult{Conclusion: "success"}
 	d := summaryData{ShowIntroduced: true, Rules: ruleRows(head.findings, added),
 		Errors: fileErrors(head.errors), Notes: head.cfg.Notes}
 	failing := 0
 	for _, f := range added {
-		if failsOn(f.Severity, failOn) {
+		if failOn.Fails(f.Severity) {
 			failing++
 		}
 		if head.hidden(f) {

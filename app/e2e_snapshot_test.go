@@ -58,3 +58,21 @@ func TestE2EScorecardBeforeAfter(t *testing.T) {
 		}
 	}
 }
+
+// The files a rule reads come from its metadata: package.json configures
+// Renovate, so one hidden by export-ignore is fetched from the tree and
+// the repository is not told it lacks dependency updates.
+func TestE2EExportIgnoredRenovateConfigIsSeen(t *testing.T) {
+	files := workflowFiles()
+	files[".gitattributes"] = "package.json export-ignore\n"
+	files["package.json"] = `{"name": "x", "renovate": {"extends": ["config:recommended"]}}` + "\n"
+	h := newHarness(t, files)
+	h.install()
+	run := h.repo.CheckRuns()[0]
+	if strings.Contains(run.Summary, "missing-dependency-updates") {
+		t.Errorf("Renovate config hidden by export-ignore not seen:\n%s", run.Summary)
+	}
+	if _, ok := h.repo.File(HardeningBranch, ".github/dependabot.yml"); ok {
+		t.Error("dependabot.yml proposed although Renovate is configured")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/checks/scorecard"
@@ -64,29 +63,21 @@ func (w *Worker) scorecardOf(ctx context.Context, t *Tree, changes map[string][]
 	return res.Scores, ""
 }
 
-// exploitable reports findings whose details must not be public.
-func exploitable(f checks.Finding) bool {
-	return f.Rule == checks.RuleTemplateInjection || f.Rule == checks.RuleUntrustedCheckout
-}
-
-// hidden reports whether a finding is only counted in public output.
-func (s *scanned) hidden(f checks.Finding) bool { return !s.private && exploitable(f) }
-
-// compareKey identifies a finding across commits, where lines move: the
-// rule, the file, what it is about and the text of its line.
-func compareKey(f checks.Finding) string {
-	return strings.Join([]string{f.Rule, f.Primary.File, f.Subject, strings.TrimSpace(f.Snippet)}, "\x00")
-}
+// hidden reports whether a finding is only counted in public output:
+// the details of an exploitable one stay out of a public repository's
+// check run.
+func (s *scanned) hidden(f checks.Finding) bool { return !s.private && f.Exploitable() }
 
 // introduced splits head's findings into those the base does not have
-// (counted as a multiset, so a second copy of a line is new) and the rest.
+// (by fingerprint, which survives moved lines, counted as a multiset so
+// that a second copy of a line is new) and the rest.
 func introduced(head, base []checks.Finding) (added, existing []checks.Finding) {
 	have := map[string]int{}
 	for _, f := range base {
-		have[compareKey(f)]++
+		have[f.Fingerprint()]++
 	}
 	for _, f := range head {
-		k := compareKey(f)
+		k := f.Fingerprint()
 		if have[k] > 0 {
 			have[k]--
 			existing = append(existing, f)
@@ -95,18 +86,6 @@ func introduced(head, base []checks.Finding) (added, existing []checks.Finding) 
 		added = append(added, f)
 	}
 	return added, existing
-}
-
-// failsOn reports whether severity s reaches the `fail-on` level.
-func failsOn(s checks.Severity, failOn string) bool {
-	if failOn == "never" || failOn == "" {
-		return false
-	}
-	lvl, err := checks.ParseSeverity(failOn)
-	if err != nil {
-		return false
-	}
-	return s >= lvl
 }
 
 func plural(n int, one, many string) string {

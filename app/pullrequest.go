@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/checks"
-	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/fixer"
 )
@@ -81,18 +80,17 @@ func (p *prOutcome) notes() []string {
 	return out
 }
 
-// fixHash identifies the set of (rule, location) a PR fixes, plus the files
-// it writes: a new upstream release alone does not change it, and neither
-// do lines that merely moved (a location is the fixed line's text and its
-// occurrence in the file, not its line number).
+// fixHash identifies the findings a PR fixes, plus the files it writes: a
+// new upstream release alone does not change it, and neither do lines that
+// merely moved (a finding is its fingerprint and its occurrence, not its
+// line number).
 func fixHash(results []*remediations.Result) string {
 	set := map[string]bool{}
 	for _, r := range results {
 		seen := map[string]int{}
-		for _, k := range r.Fixed {
-			k = stableKey(r, k)
-			seen[k]++
-			set[fmt.Sprintf("%s#%d", k, seen[k])] = true
+		for _, fp := range r.Fixed {
+			seen[fp]++
+			set[fmt.Sprintf("%s#%d", fp, seen[fp])] = true
 		}
 		for _, c := range r.Changes {
 			set["change:"+r.ID+":"+c.Path] = true
@@ -105,34 +103,6 @@ func fixHash(results []*remediations.Result) string {
 	sort.Strings(keys)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
 	return hex.EncodeToString(sum[:])
-}
-
-// stableKey turns a finding key (rule@file:line:col) into rule@file|text,
-// where text is the line as it was before the remediation changed it.
-func stableKey(r *remediations.Result, key string) string {
-	at := strings.Index(key, "@")
-	lc := strings.LastIndex(key, ":")
-	if at < 0 || lc <= at {
-		return key
-	}
-	ll := strings.LastIndex(key[:lc], ":")
-	if ll <= at {
-		return key
-	}
-	file, line := key[at+1:ll], 0
-	if _, err := fmt.Sscan(key[ll+1:lc], &line); err != nil || line < 1 {
-		return key
-	}
-	for _, c := range r.Changes {
-		if c.Path != file || c.Before == nil {
-			continue
-		}
-		lines := strings.Split(string(c.Before), "\n")
-		if line <= len(lines) {
-			return key[:at] + "@" + file + "|" + strings.TrimSpace(lines[line-1])
-		}
-	}
-	return key
 }
 
 // bodyHash reads the fix hash out of a PR body.
@@ -161,7 +131,7 @@ func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *sc
 	// The repository's default token access matters only to a workflow
 	// without explicit permissions, which the scan reports: ask GitHub
 	// only then.
-	if sc.cfg.Enabled(config.Permissions) && ownsFinding(sc.findings, config.Permissions) {
+	if sc.cfg.Enabled(checks.FixPermissions) && ownsFinding(sc.findings, checks.FixPermissions) {
 		p, _, err := gh.Repositories.GetDefaultWorkflowPermissions(ctx, ri.owner, ri.name)
 		switch {
 		case err == nil && p.GetDefaultWorkflowPermissions() != "":
@@ -170,7 +140,9 @@ func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *sc
 			return nil, fmt.Errorf("default workflow permissions: %w", err)
 		}
 	}
-	if sc.cfg.Enabled(config.SecurityPolicy) && !hasSecurityPolicy(sc.tree) && !strings.EqualFold(ri.name, orgRepo) {
+	if sc.cfg.Enabled(checks.FixSecurityPolicy) && !strings.EqualFold(ri.name, orgRepo) && ownsFinding(sc.findings, checks.FixSecurityPolicy) {
+		// The repository has no policy of its own (the rule found none):
+		// one in the organisation's .github repository also counts.
 		has, err := w.orgSecurityPolicy(ctx, gh, ri.owner)
 		if err != nil {
 			return nil, err
@@ -188,18 +160,6 @@ func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *sc
 	po := &prOutcome{Dropped: out.Dropped, Notes: out.Notes}
 	po.Results, po.Refused = keepSeen(append(out.Results, extra...), sc.tree.Seen)
 	return po, nil
-}
-
-func hasSecurityPolicy(t *Tree) bool {
-	for p := range t.Files {
-		lp := strings.ToLower(p)
-		for _, dir := range []string{"", ".github/", "docs/"} {
-			if lp == dir+"security.md" || lp == dir+"security.rst" || lp == dir+"security.txt" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // keepSeen drops every change to a path seen reports false for, and every

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
 )
 
@@ -55,12 +56,12 @@ func (w *Worker) applySettings(ctx context.Context, gh *github.Client, ri repoIn
 	if sc.cfg.Mode == config.ModeReport {
 		return so, nil
 	}
-	if sc.cfg.Enabled(config.SecurityPolicy) && !ri.private {
+	if sc.cfg.Enabled(checks.FixSecurityPolicy) && !ri.private {
 		if err := w.ensurePVR(ctx, gh, ri, so); err != nil {
 			return nil, err
 		}
 	}
-	if sc.cfg.Enabled(config.BranchProtection) {
+	if sc.cfg.Enabled(checks.FixBranchProtection) {
 		if err := w.ensureBranchProtection(ctx, gh, ri, sc, so); err != nil {
 			return nil, err
 		}

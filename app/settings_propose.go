@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"gopkg.in/yaml.v3"
 
+	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/templates"
@@ -54,7 +55,7 @@ func (w *Worker) bpReviewed(ctx context.Context, gh *github.Client, ri repoInfo,
 // the `branch-protection:` block with the effective values to
 // `.github/hardener.yml`. Nothing in `mode: report`.
 func (w *Worker) proposeSettings(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) ([]*remediations.Result, error) {
-	if sc.cfg.Mode == config.ModeReport || !sc.cfg.Enabled(config.BranchProtection) {
+	if sc.cfg.Mode == config.ModeReport || !sc.cfg.Enabled(checks.FixBranchProtection) {
 		return nil, nil
 	}
 	reviewed, err := w.bpReviewed(ctx, gh, ri, sc.tree)
@@ -96,7 +97,7 @@ func branchProtectionProposal(t *Tree, bp config.BranchProtectionConfig) (*remed
 		return nil, fmt.Errorf("branch-protection: %w", err)
 	}
 	return &remediations.Result{
-		ID:          config.BranchProtection,
+		ID:          checks.FixBranchProtection,
 		Title:       "Propose branch protection in " + config.File,
 		Explanation: expl,
 		Changes:     []remediations.Change{{Path: config.File, Before: before, After: after}},

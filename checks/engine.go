@@ -117,8 +117,9 @@ func Scan(ctx context.Context, snap *repo.Snapshot, opts Options) Result {
 	return res
 }
 
-// finish drops exempted, suppressed and duplicate findings, fills in
-// snippets and sorts.
+// finish drops exempted, suppressed and duplicate findings (the same
+// fingerprint at the same place), fills in snippets and each rule's
+// remediation from its metadata, and sorts.
 func finish(m *Model, all []Finding, opts Options) []Finding {
 	sources := map[string]*workflow.Source{}
 	for _, f := range m.Files {
@@ -130,17 +131,20 @@ func finish(m *Model, all []Finding, opts Options) []Finding {
 		if f.Subject != "" && opts.Exempt != nil && opts.Exempt(f.Subject) {
 			continue
 		}
-		key := fmt.Sprintf("%s\x00%s\x00%d\x00%d", f.Rule, f.Primary.File, f.Primary.Line, f.Primary.Column)
+		src := sources[f.Primary.File]
+		if src != nil {
+			f.Snippet = src.Line(f.Primary.Line)
+		}
+		key := fmt.Sprintf("%s@%d:%d", f.Fingerprint(), f.Primary.Line, f.Primary.Column)
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		if src := sources[f.Primary.File]; src != nil {
-			f.Snippet = src.Line(f.Primary.Line)
-			if suppressed(src, f.Primary.Line, f.Rule) {
-				continue
-			}
+		if src != nil && suppressed(src, f.Primary.Line, f.Rule) {
+			continue
 		}
+		meta, _ := Rule(f.Rule)
+		f.Remediation = meta.Remediation
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

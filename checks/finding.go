@@ -5,8 +5,11 @@ package checks
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hardener/hardener/internal/repo"
@@ -52,6 +55,67 @@ func (s *Severity) UnmarshalText(b []byte) error {
 		return err
 	}
 	*s = v
+	return nil
+}
+
+// FailOn is a `fail-on` threshold: findings at or above a severity fail,
+// or none do ("never"). The zero value is "info": every finding fails.
+// ParseFailOn is the only way to read one from text, so an unknown value
+// is always an error, never a silent default.
+type FailOn struct {
+	min   Severity
+	never bool
+}
+
+// FailNever is `fail-on: never`.
+var FailNever = FailOn{never: true}
+
+// FailAt returns the threshold that fails on findings at or above s.
+func FailAt(s Severity) FailOn { return FailOn{min: s} }
+
+// FailOnLevels are the values ParseFailOn accepts, lowest first.
+func FailOnLevels() []string {
+	return append(severityNames[:len(severityNames):len(severityNames)], "never")
+}
+
+// ParseFailOn reads "info", "low", "medium", "high" or "never" (lower
+// case, as the config file and --fail-on spell them).
+func ParseFailOn(s string) (FailOn, error) {
+	if s == "never" {
+		return FailNever, nil
+	}
+	for i, n := range severityNames {
+		if s == n {
+			return FailAt(Severity(i)), nil
+		}
+	}
+	return FailOn{}, fmt.Errorf("unknown fail-on %q (want %s)", s, strings.Join(FailOnLevels(), ", "))
+}
+
+// Fails reports whether a finding of severity s reaches the threshold.
+func (t FailOn) Fails(s Severity) bool { return !t.never && s >= t.min }
+
+// String is the threshold's name as ParseFailOn reads it.
+func (t FailOn) String() string {
+	if t.never {
+		return "never"
+	}
+	return t.min.String()
+}
+
+// Equal reports whether two thresholds are the same (for go-cmp).
+func (t FailOn) Equal(u FailOn) bool { return t == u }
+
+// MarshalText writes the threshold's name.
+func (t FailOn) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a threshold name with ParseFailOn.
+func (t *FailOn) UnmarshalText(b []byte) error {
+	v, err := ParseFailOn(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
 	return nil
 }
 
@@ -124,10 +188,38 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// Key identifies a finding independently of its message: the pair
-// (rule, location) that the app uses to tell whether a fix set changed.
-func (f Finding) Key() string {
-	return fmt.Sprintf("%s@%s:%d:%d", f.Rule, f.Primary.File, f.Primary.Line, f.Primary.Column)
+// Fingerprint identifies a finding apart from where its line sits: a hash
+// of the rule, the file, the subject and the text of the primary line
+// (Snippet, without surrounding blanks). Moving lines keeps it; two
+// identical lines share it, so users of it count occurrences (see
+// Occurrences). It is the identity everything compares findings by: the
+// engine's de-duplication, what a pull request introduces, SARIF's
+// partialFingerprints and the hash of the fixes a hardening PR carries.
+func (f Finding) Fingerprint() string {
+	sum := sha256.Sum256([]byte(f.Rule + "\x00" + f.Primary.File + "\x00" + f.Subject + "\x00" + strings.TrimSpace(f.Snippet)))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Occurrences returns the fingerprint of each finding followed by its
+// occurrence among findings with the same fingerprint, in order
+// ("<fingerprint>:1", "<fingerprint>:2", …): an identity that tells two
+// identical lines of a file apart.
+func Occurrences(findings []Finding) []string {
+	seen := map[string]int{}
+	out := make([]string, len(findings))
+	for i, f := range findings {
+		fp := f.Fingerprint()
+		seen[fp]++
+		out[i] = fp + ":" + strconv.Itoa(seen[fp])
+	}
+	return out
+}
+
+// Exploitable reports whether the finding's rule is exploitable (see
+// RuleMeta.Exploitable).
+func (f Finding) Exploitable() bool {
+	m, _ := Rule(f.Rule)
+	return m.Exploitable
 }
 
 // Check is one scanner.

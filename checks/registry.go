@@ -2,8 +2,10 @@ package checks
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/workflow"
 )
 
 // Rule IDs. They are part of the product contract (SPEC §2).
@@ -24,7 +26,8 @@ const (
 	RuleRefVersionMismatch    = "ref-version-mismatch"
 )
 
-// Remediation IDs (SPEC §2).
+// Remediation IDs (SPEC §2): the one definition, used by the rules that
+// name their fix, the remediations, and the `remediations:` config keys.
 const (
 	FixPinActions       = "pin-actions"
 	FixPinImages        = "pin-images"
@@ -35,14 +38,51 @@ const (
 	FixBranchProtection = "branch-protection"
 )
 
-// RuleMeta documents a rule for SARIF and the check-run summary.
+// RemediationIDs lists every remediation ID in a stable order.
+func RemediationIDs() []string {
+	return []string{FixPinActions, FixPinImages, FixPermissions, FixSecurityPolicy, FixDependabot, FixSigning, FixBranchProtection}
+}
+
+// RuleMeta is everything known about a rule apart from its code: the
+// documentation shown in SARIF, the check-run summary and docs/rules.md,
+// and the facts the App and the engine act on. Each rule declares it once
+// in ruleDocs; nothing else restates it.
 type RuleMeta struct {
-	ID          string
-	Name        string
-	Short       string
-	Help        string
-	Severity    Severity // the highest severity the rule reports
+	ID       string
+	Name     string
+	Short    string
+	Help     string
+	Severity Severity // the highest severity the rule reports
+	// Remediation is the ID of the remediation that fixes the rule's
+	// findings, or "". The engine sets every finding's Remediation from it.
 	Remediation string
+	// Exploitable findings describe a weakness an outside contributor
+	// may be able to use: the App keeps their details out of public
+	// check runs and reports them in a draft security advisory.
+	Exploitable bool
+	// Reads reports whether the rule reads the file at a slash-separated
+	// path from the repository root. Nil means the files the engine
+	// parses (workflows, actions and Dockerfiles; see ReadsFile).
+	Reads func(path string) bool
+}
+
+// ReadsFile reports whether the rule reads the file at path.
+func (r RuleMeta) ReadsFile(path string) bool {
+	if r.Reads == nil {
+		return workflow.KindOf(path) != 0
+	}
+	return r.Reads(path)
+}
+
+// Reads reports whether any rule, online ones included, reads the file at
+// path: a snapshot that lacks such a file scans differently.
+func Reads(path string) bool {
+	for _, r := range ruleDocs {
+		if r.ReadsFile(path) {
+			return true
+		}
+	}
+	return false
 }
 
 // DocsURL is where a rule is documented.
@@ -50,10 +90,20 @@ func (r RuleMeta) DocsURL() string {
 	return "https://github.com/hardener/hardener/blob/main/docs/rules.md#" + r.ID
 }
 
-// Rules lists every rule's documentation, in a stable order.
+// isSecurityPolicy reports the files missing-security-policy looks for.
+func isSecurityPolicy(p string) bool { return FindSecurityPolicy([]string{p}) != "" }
+
+// isDependencyUpdateConfig reports the files missing-dependency-updates
+// reads: Dependabot's and Renovate's configuration, and package.json
+// (whose "renovate" key configures Renovate too).
+func isDependencyUpdateConfig(p string) bool {
+	return p == "package.json" || slices.Contains(DependabotConfigs, p) || slices.Contains(RenovateConfigs, p)
+}
+
+// Rules lists every rule's metadata, in a stable order.
 func Rules() []RuleMeta { return ruleDocs }
 
-// Rule returns one rule's documentation.
+// Rule returns one rule's metadata.
 func Rule(id string) (RuleMeta, bool) {
 	for _, r := range ruleDocs {
 		if r.ID == id {

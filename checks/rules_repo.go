@@ -81,9 +81,12 @@ func HasRenovate(snap *repo.Snapshot) bool {
 	return false
 }
 
+// DependabotConfigs are where Dependabot's configuration may be.
+var DependabotConfigs = []string{".github/dependabot.yml", ".github/dependabot.yaml"}
+
 // DependabotPath returns the Dependabot config file if there is one.
 func DependabotPath(snap *repo.Snapshot) string {
-	for _, p := range []string{".github/dependabot.yml", ".github/dependabot.yaml"} {
+	for _, p := range DependabotConfigs {
 		if snap.Has(p) {
 			return p
 		}

@@ -38,7 +38,9 @@ type Result struct {
 	Explanation string
 	// Notes are left for the maintainer.
 	Notes []Note
-	// Fixed are the keys (checks.Finding.Key) of the findings the changes fix.
+	// Fixed are the fingerprints (checks.Finding.Fingerprint) of the
+	// findings the changes fix, one per finding: two identical lines fixed
+	// give the same fingerprint twice.
 	Fixed []string
 	// Title is the one-line summary used as the commit message.
 	Title string

@@ -104,13 +104,12 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hardener scan: %v\n", err)
 		return 2
 	}
-	threshold := *failOn
-	if threshold == "" {
-		threshold = cfg.FailOnOr("low")
-	}
-	if !validFailOn(threshold) {
-		fmt.Fprintf(stderr, "hardener scan: unknown --fail-on %q (want info, low, medium, high or never)\n", threshold)
-		return 2
+	threshold := cfg.FailOnOr(checks.FailAt(checks.Low))
+	if *failOn != "" {
+		if threshold, err = checks.ParseFailOn(*failOn); err != nil {
+			fmt.Fprintf(stderr, "hardener scan: --fail-on: %v\n", err)
+			return 2
+		}
 	}
 	list := checks.All()
 	if *online {
@@ -144,15 +143,6 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return report.ExitCode(res.Findings, threshold)
-}
-
-func validFailOn(s string) bool {
-	for _, l := range config.FailOnLevels {
-		if s == l {
-			return true
-		}
-	}
-	return false
 }
 
 // RuleInfos describes every rule for SARIF.

@@ -11,7 +11,11 @@
 // naming the file and line, never a silent fallback to defaults.
 package config
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/hardener/hardener/checks"
+)
 
 // File is where both the repository and the organisation file live.
 const File = ".github/hardener.yml"
@@ -27,34 +31,16 @@ const (
 	ModeReport Mode = "report"
 )
 
-// Remediation IDs.
-const (
-	PinActions       = "pin-actions"
-	PinImages        = "pin-images"
-	Permissions      = "permissions"
-	SecurityPolicy   = "security-policy"
-	Dependabot       = "dependabot"
-	Signing          = "signing"
-	BranchProtection = "branch-protection"
-)
-
-// RemediationIDs lists every remediation ID in a stable order.
-func RemediationIDs() []string {
-	return []string{PinActions, PinImages, Permissions, SecurityPolicy, Dependabot, Signing, BranchProtection}
-}
-
-// FailOnLevels are the values of `fail-on`, lowest first.
-var FailOnLevels = []string{"info", "low", "medium", "high", "never"}
-
 // DefaultFailOn is the App's `fail-on` when no file sets it. The CLI uses
 // its own default (`low`); see Config.FailOnOr.
-const DefaultFailOn = "high"
+var DefaultFailOn = checks.FailAt(checks.High)
 
 // Config is the effective configuration of one repository.
 type Config struct {
-	Mode   Mode   `yaml:"mode"`
-	FailOn string `yaml:"fail-on"`
-	// Remediations holds every remediation ID; see Enabled.
+	Mode   Mode          `yaml:"mode"`
+	FailOn checks.FailOn `yaml:"fail-on"`
+	// Remediations holds every remediation ID (checks.RemediationIDs);
+	// see Enabled.
 	Remediations     map[string]bool        `yaml:"remediations"`
 	ExemptPatterns   []string               `yaml:"exempt"`
 	PathsIgnore      []string               `yaml:"paths-ignore"`
@@ -111,9 +97,9 @@ func Default() Config {
 		Mode:   ModePR,
 		FailOn: DefaultFailOn,
 		Remediations: map[string]bool{
-			PinActions: true, PinImages: true, Permissions: true,
-			SecurityPolicy: true, Dependabot: true,
-			Signing: false, BranchProtection: false,
+			checks.FixPinActions: true, checks.FixPinImages: true, checks.FixPermissions: true,
+			checks.FixSecurityPolicy: true, checks.FixDependabot: true,
+			checks.FixSigning: false, checks.FixBranchProtection: false,
 		},
 		ExemptPatterns: []string{"slsa-framework/slsa-github-generator/*"},
 		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**"},
@@ -138,7 +124,7 @@ func (c Config) IsSet(key string) bool { return c.set[key] }
 
 // FailOnOr returns FailOn when a file set it, and fallback otherwise: the
 // CLI passes "low", the App DefaultFailOn.
-func (c Config) FailOnOr(fallback string) string {
+func (c Config) FailOnOr(fallback checks.FailOn) checks.FailOn {
 	if c.IsSet("fail-on") {
 		return c.FailOn
 	}

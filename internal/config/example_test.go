@@ -3,6 +3,7 @@ package config_test
 import (
 	"fmt"
 
+	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
 )
 
@@ -19,7 +20,7 @@ func ExampleMerge() {
 	org, _ := config.ParseOrg([]byte("fail-on: medium\nrepositories: {allow-repo-override: false}\n"))
 	repo, _ := config.Parse([]byte("fail-on: never\n"))
 	c, _ := config.Merge(&org, &repo)
-	fmt.Println(c.FailOnOr("low"))
+	fmt.Println(c.FailOnOr(checks.FailAt(checks.Low)))
 	fmt.Println(c.Notes[0])
 	// Output:
 	// medium

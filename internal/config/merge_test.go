@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hardener/hardener/checks"
 )
 
 func mustParse(t *testing.T, src string) *Config {
@@ -42,11 +44,11 @@ func TestMerge(t *testing.T) {
 		},
 		"org only": {
 			org: "mode: report\nfail-on: medium\n", repo: "-",
-			edit: func(c *Config) { c.Mode = ModeReport; c.FailOn = "medium" },
+			edit: func(c *Config) { c.Mode = ModeReport; c.FailOn = checks.FailAt(checks.Medium) },
 		},
 		"repo key wins over org key": {
 			org: "mode: report\nfail-on: medium\n", repo: "fail-on: low\n",
-			edit: func(c *Config) { c.Mode = ModeReport; c.FailOn = "low" },
+			edit: func(c *Config) { c.Mode = ModeReport; c.FailOn = checks.FailAt(checks.Low) },
 		},
 		"repo key wins even when it restates the default": {
 			org: "mode: report\n", repo: "mode: pr\n",
@@ -68,8 +70,8 @@ func TestMerge(t *testing.T) {
 			org:  "remediations: {signing: true, dependabot: false}\n",
 			repo: "remediations: {dependabot: true, pin-images: false}\n",
 			edit: func(c *Config) {
-				c.Remediations[Signing] = true
-				c.Remediations[PinImages] = false
+				c.Remediations[checks.FixSigning] = true
+				c.Remediations[checks.FixPinImages] = false
 			},
 		},
 		"branch-protection merges per key": {
@@ -88,7 +90,7 @@ func TestMerge(t *testing.T) {
 		"override forbidden: repo file ignored and reported": {
 			org:  "fail-on: medium\nrepositories: {allow-repo-override: false}\n",
 			repo: "fail-on: never\nremediations: {pin-actions: false}\n",
-			edit: func(c *Config) { c.FailOn = "medium" },
+			edit: func(c *Config) { c.FailOn = checks.FailAt(checks.Medium) },
 			note: "is ignored: the organisation's file sets repositories.allow-repo-override: false",
 		},
 		"override forbidden, empty repo file: nothing to report": {
@@ -136,14 +138,14 @@ func TestMergeKeepsUnsetFailOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.IsSet("fail-on") || got.FailOnOr("low") != "low" {
+	if got.IsSet("fail-on") || got.FailOnOr(low) != low {
 		t.Errorf("fail-on set by no file must stay unset")
 	}
 	got, err = Merge(mustParseOrg(t, "fail-on: high\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.FailOnOr("low") != "high" {
+	if got.FailOnOr(low) != checks.FailAt(checks.High) {
 		t.Errorf("fail-on set by the org file must be used")
 	}
 }
@@ -153,9 +155,9 @@ func TestMergeDoesNotAlias(t *testing.T) {
 	org := mustParseOrg(t, "exempt: [a/*]\nremediations: {signing: true}\n")
 	a, _ := Merge(org, nil)
 	a.ExemptPatterns[0] = "changed"
-	a.Remediations[Signing] = false
+	a.Remediations[checks.FixSigning] = false
 	b, _ := Merge(org, nil)
-	if b.ExemptPatterns[0] != "a/*" || !b.Remediations[Signing] {
+	if b.ExemptPatterns[0] != "a/*" || !b.Remediations[checks.FixSigning] {
 		t.Errorf("merged configs share storage: %v %v", b.ExemptPatterns, b.Remediations)
 	}
 }
@@ -163,10 +165,10 @@ func TestMergeDoesNotAlias(t *testing.T) {
 func TestMergeRejectsInvalid(t *testing.T) {
 	t.Parallel()
 	c := Default()
-	c.FailOn = "critical"
-	c.settings = []setting{{key: "fail-on", apply: func(x *Config) { x.FailOn = "critical" }}}
+	c.Mode = "sometimes"
+	c.settings = []setting{{key: "mode", apply: func(x *Config) { x.Mode = "sometimes" }}}
 	if _, err := Merge(nil, &c); err == nil {
-		t.Error("invalid fail-on accepted")
+		t.Error("invalid mode accepted")
 	}
 }
 

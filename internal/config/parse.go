@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hardener/hardener/checks"
 )
 
 // Error is one problem in a config file, at a 1-based line (0 when the
@@ -168,11 +170,16 @@ func (p *parser) topLevel(key string, k, v *yaml.Node, org bool) {
 			p.add(key, func(c *Config) { c.Mode = Mode(s) })
 		}
 	case "fail-on":
-		if s, ok := p.enum(v, key, FailOnLevels); ok {
-			p.add(key, func(c *Config) { c.FailOn = s })
+		if s, ok := p.str(v, key); ok {
+			t, err := checks.ParseFailOn(s)
+			if err != nil {
+				p.errorf(v, "%s: invalid value %q (valid: %s)", key, s, strings.Join(checks.FailOnLevels(), ", "))
+				return
+			}
+			p.add(key, func(c *Config) { c.FailOn = t })
 		}
 	case "remediations":
-		p.mapping(v, key, RemediationIDs(), func(id string, _, bv *yaml.Node) {
+		p.mapping(v, key, checks.RemediationIDs(), func(id string, _, bv *yaml.Node) {
 			if b, ok := p.boolean(bv, key+"."+id); ok {
 				p.add(key+"."+id, func(c *Config) { c.Remediations[id] = b })
 			}

@@ -8,9 +8,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hardener/hardener/checks"
 )
 
 var ignoreUnexported = cmpopts.IgnoreUnexported(Config{})
+
+var low = checks.FailAt(checks.Low)
 
 func TestParseDefaults(t *testing.T) {
 	t.Parallel()
@@ -30,7 +34,7 @@ func TestParseDefaults(t *testing.T) {
 			if diff := cmp.Diff(Default(), c, ignoreUnexported); diff != "" {
 				t.Errorf("not the defaults (-want +got):\n%s", diff)
 			}
-			if c.IsSet("fail-on") || c.FailOnOr("low") != "low" {
+			if c.IsSet("fail-on") || c.FailOnOr(low) != low {
 				t.Errorf("fail-on should be unset")
 			}
 		})
@@ -108,9 +112,9 @@ branch-protection:
 	}
 	want := Default()
 	want.Mode = ModeReport
-	want.FailOn = "never"
-	want.Remediations[Signing] = true
-	want.Remediations[PinImages] = false
+	want.FailOn = checks.FailNever
+	want.Remediations[checks.FixSigning] = true
+	want.Remediations[checks.FixPinImages] = false
 	want.ExemptPatterns = []string{"my-org/*"}
 	want.PathsIgnore = []string{}
 	want.SecurityContact = "security@example.org"
@@ -131,11 +135,11 @@ branch-protection:
 			t.Errorf("IsSet(%q) = true", k)
 		}
 	}
-	if !c.Enabled(Signing) || c.Enabled(PinImages) || !c.Enabled(PinActions) || c.Enabled("nonsense") {
+	if !c.Enabled(checks.FixSigning) || c.Enabled(checks.FixPinImages) || !c.Enabled(checks.FixPinActions) || c.Enabled("nonsense") {
 		t.Errorf("Enabled gives the wrong answers: %v", c.Remediations)
 	}
-	if got := c.FailOnOr("low"); got != "never" {
-		t.Errorf("FailOnOr = %q", got)
+	if got := c.FailOnOr(low); got != checks.FailNever {
+		t.Errorf("FailOnOr = %v", got)
 	}
 }
 

@@ -33,20 +33,11 @@ type RuleInfo struct {
 	Severity                       checks.Severity
 }
 
-// ExitCode is the CLI's exit status for the findings: 1 when one is at or
-// above failOn (info, low, medium or high), 0 otherwise and always for
-// "never". An unknown failOn counts as "info", so a typo never hides
-// findings. Usage and I/O errors (status 2) are the caller's.
-func ExitCode(findings []checks.Finding, failOn string) int {
-	if failOn == "never" {
-		return 0
-	}
-	min, err := checks.ParseSeverity(failOn)
-	if err != nil {
-		min = checks.Info
-	}
+// ExitCode is the CLI's exit status for the findings: 1 when one reaches
+// failOn, 0 otherwise. Usage and I/O errors (status 2) are the caller's.
+func ExitCode(findings []checks.Finding, failOn checks.FailOn) int {
 	for _, f := range findings {
-		if f.Severity >= min {
+		if failOn.Fails(f.Severity) {
 			return 1
 		}
 	}

@@ -147,19 +147,31 @@ func TestExitCode(t *testing.T) {
 		failOn   string
 		want     int
 	}{
-		"no findings":          {nil, "info", 0},
-		"below threshold":      {medium, "high", 0},
-		"at threshold":         {medium, "medium", 1},
-		"above threshold":      {medium, "low", 1},
-		"info catches all":     {medium, "info", 1},
-		"never":                {medium, "never", 0},
-		"unknown fails closed": {medium, "critical", 1},
-		"case-insensitive":     {medium, "MEDIUM", 1},
+		"no findings":      {nil, "info", 0},
+		"below threshold":  {medium, "high", 0},
+		"at threshold":     {medium, "medium", 1},
+		"above threshold":  {medium, "low", 1},
+		"info catches all": {medium, "info", 1},
+		"never":            {medium, "never", 0},
+		// An unknown threshold is a usage error (status 2, the caller's),
+		// never a silent default.
+		"unknown is refused":    {medium, "critical", -1},
+		"upper case is refused": {medium, "MEDIUM", -1},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if got := ExitCode(tc.findings, tc.failOn); got != tc.want {
+			failOn, err := checks.ParseFailOn(tc.failOn)
+			if tc.want < 0 {
+				if err == nil {
+					t.Errorf("ParseFailOn(%q) accepted", tc.failOn)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ExitCode(tc.findings, failOn); got != tc.want {
 				t.Errorf("ExitCode(..., %q) = %d, want %d", tc.failOn, got, tc.want)
 			}
 		})

@@ -1,13 +1,10 @@
 package report
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -159,9 +156,9 @@ func SARIF(w io.Writer, r Result, rules []RuleInfo, toolVersion string) error {
 	}
 
 	results := make([]sarifResult, 0, len(findings))
-	seen := map[string]int{}
-	for _, f := range findings {
-		results = append(results, resultOf(f, index[f.Rule], seen))
+	ids := checks.Occurrences(findings)
+	for i, f := range findings {
+		results = append(results, resultOf(f, index[f.Rule], ids[i]))
 	}
 	log := sarifLog{
 		Schema: sarifSchema, Version: sarifVer,
@@ -225,7 +222,8 @@ func problemSeverity(s checks.Severity) string {
 	return level(s)
 }
 
-func resultOf(f checks.Finding, ruleIndex int, seen map[string]int) sarifResult {
+// resultOf converts a finding; id is its fingerprint and occurrence.
+func resultOf(f checks.Finding, ruleIndex int, id string) sarifResult {
 	res := sarifResult{
 		RuleID: f.Rule, RuleIndex: ruleIndex, Level: level(f.Severity),
 		Message:   sarifText{Text: f.Message},
@@ -256,18 +254,8 @@ func resultOf(f checks.Finding, ruleIndex int, seen map[string]int) sarifResult 
 	if len(props) > 0 {
 		res.Properties = props
 	}
-	res.PartialFingerprints = map[string]string{FingerprintKey: fingerprint(f, seen)}
+	res.PartialFingerprints = map[string]string{FingerprintKey: id}
 	return res
-}
-
-// fingerprint hashes what identifies a finding apart from its line number;
-// identical findings in one file are told apart by their occurrence index.
-func fingerprint(f checks.Finding, seen map[string]int) string {
-	key := strings.Join([]string{f.Rule, f.Primary.File, f.Subject, strings.TrimSpace(f.Snippet)}, "\x00")
-	n := seen[key]
-	seen[key] = n + 1
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:16]) + ":" + strconv.Itoa(n+1)
 }
 
 // physical converts a location. Columns count bytes in Hardener and code

@@ -12,7 +12,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hardener/hardener/checks"
-	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/internal/edit"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/templates"
@@ -28,7 +27,7 @@ const maxNew = 30
 type Dependabot struct{}
 
 // ID implements remediations.Remediation.
-func (Dependabot) ID() string { return config.Dependabot }
+func (Dependabot) ID() string { return checks.FixDependabot }
 
 // newStyle is how a new file is written.
 var newStyle = style{dash: "  ", key: "    ", step: "  ", quote: `"`, le: "\n"}
@@ -43,7 +42,7 @@ func (Dependabot) Apply(_ context.Context, env *remediations.Env) (*remediations
 	if err != nil {
 		return nil, fmt.Errorf("dependabot: %w", err)
 	}
-	res := &remediations.Result{ID: config.Dependabot}
+	res := &remediations.Result{ID: checks.FixDependabot}
 	if len(wants) > maxNew {
 		for _, u := range wants[maxNew:] {
 			res.Notes = append(res.Notes, remediations.Note{File: Path,
@@ -87,7 +86,7 @@ func (Dependabot) Apply(_ context.Context, env *remediations.Env) (*remediations
 	}
 	for _, f := range env.Findings {
 		if f.Rule == checks.RuleMissingDependencyUpd {
-			res.Fixed = append(res.Fixed, f.Key())
+			res.Fixed = append(res.Fixed, f.Fingerprint())
 		}
 	}
 	res.Explanation, err = explanation(p, before == nil, added)

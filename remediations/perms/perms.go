@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/hardener/hardener/checks"
-	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/internal/edit"
 	"github.com/hardener/hardener/internal/workflow"
 	"github.com/hardener/hardener/remediations"
@@ -27,7 +26,7 @@ const Docs = "https://docs.github.com/en/actions/writing-workflows/choosing-what
 type Permissions struct{}
 
 // ID implements remediations.Remediation.
-func (Permissions) ID() string { return config.Permissions }
+func (Permissions) ID() string { return checks.FixPermissions }
 
 // explanationData feeds permissions.md.tmpl.
 type explanationData struct {
@@ -44,7 +43,7 @@ func (Permissions) Apply(_ context.Context, env *remediations.Env) (*remediation
 	if mode != "read" {
 		mode = "write"
 	}
-	res := &remediations.Result{ID: config.Permissions, Title: "Restrict GITHUB_TOKEN permissions to what each job needs"}
+	res := &remediations.Result{ID: checks.FixPermissions, Title: "Restrict GITHUB_TOKEN permissions to what each job needs"}
 	data := explanationData{Default: mode, Docs: Docs}
 	edited := map[string][]edit.Edit{}
 	for _, f := range checks.Load(env.Snapshot).Files {
@@ -141,7 +140,7 @@ func fixed(findings []checks.Finding, edited map[string][]edit.Edit, snap interf
 		}
 		switch f.Rule {
 		case checks.RuleMissingPermissions:
-			out = append(out, f.Key())
+			out = append(out, f.Fingerprint())
 		case checks.RuleExcessivePermissions:
 			src, err := snap.ReadFile(f.Primary.File)
 			if err != nil {
@@ -150,7 +149,7 @@ func fixed(findings []checks.Finding, edited map[string][]edit.Edit, snap interf
 			s := workflow.NewSource(src)
 			for _, e := range es {
 				if l, _ := s.Position(e.Start); l == f.Primary.Line && e.End > e.Start {
-					out = append(out, f.Key())
+					out = append(out, f.Fingerprint())
 					break
 				}
 			}

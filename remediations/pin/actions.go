@@ -228,7 +228,7 @@ func (p *actionPlanner) target(fe *fileEdits, t target, sharedLine bool) {
 	}
 	at := v.ContentStart + strings.IndexByte(v.Value, '@') + 1
 	fe.add(edit.Edit{Start: at, End: v.ContentEnd, Text: pin.SHA})
-	fe.fixed = append(fe.fixed, key(checks.RuleUnpinnedUses, f, v.ContentStart))
+	fe.fixed = append(fe.fixed, fingerprint(checks.RuleUnpinnedUses, v.Value, f, v.ContentStart))
 	tag := pin.Tag
 	if tag == "" && !isHex(u.Ref) {
 		tag = u.Ref // a branch without a release tag: name the branch
@@ -274,14 +274,14 @@ func (p *actionPlanner) comment(fe *fileEdits, t target, u checks.Uses, tr trail
 	}
 	fe.add(e)
 	if old != "" {
-		fe.fixed = append(fe.fixed, mismatchKey(f, v, oldAt))
+		fe.fixed = append(fe.fixed, mismatchFingerprint(f, v, oldAt))
 	}
 	fe.row(v)
 }
 
-// mismatchKey is the key of the ref-version-mismatch finding for a value,
-// located as that rule locates it.
-func mismatchKey(f *workflow.File, v *workflow.Value, fallback int) string {
+// mismatchFingerprint is the fingerprint of the ref-version-mismatch
+// finding for a value, located as that rule locates it.
+func mismatchFingerprint(f *workflow.File, v *workflow.Value, fallback int) string {
 	src := f.Source.Src
 	line, _ := f.Source.Position(v.End)
 	rest := string(src[v.End:f.Source.LineEnd(line)])
@@ -290,15 +290,17 @@ func mismatchKey(f *workflow.File, v *workflow.Value, fallback int) string {
 	c = strings.TrimPrefix(strings.TrimPrefix(c, "tag="), "tag:")
 	c, _, _ = strings.Cut(c, " ")
 	if i := strings.Index(string(src[v.End:]), strings.TrimSpace(c)); c != "" && i >= 0 {
-		return key(checks.RuleRefVersionMismatch, f, v.End+i)
+		return fingerprint(checks.RuleRefVersionMismatch, v.Value, f, v.End+i)
 	}
-	return key(checks.RuleRefVersionMismatch, f, fallback)
+	return fingerprint(checks.RuleRefVersionMismatch, v.Value, f, fallback)
 }
 
-// key is checks.Finding.Key of a finding of rule at offset off.
-func key(rule string, f *workflow.File, off int) string {
+// fingerprint is checks.Finding.Fingerprint of the finding that rule
+// reports about subject at offset off of f.
+func fingerprint(rule, subject string, f *workflow.File, off int) string {
 	line, col := f.Source.Position(off)
-	return checks.Finding{Rule: rule, Primary: checks.Location{File: f.Path, Line: line, Column: col}}.Key()
+	return checks.Finding{Rule: rule, Subject: subject, Snippet: f.Source.Line(line),
+		Primary: checks.Location{File: f.Path, Line: line, Column: col}}.Fingerprint()
 }
 
 func short(sha string) string {

@@ -116,8 +116,9 @@ func TestRequestCount(t *testing.T) {
 	}
 }
 
-// TestFixedKeys: Result.Fixed holds exactly the keys of the unpinned-uses
-// findings of a scan that the changes fix (not the ones left in notes).
+// TestFixedKeys: Result.Fixed holds exactly the fingerprints of the
+// unpinned-uses findings of a scan that the changes fix (not the ones left
+// in notes).
 func TestFixedKeys(t *testing.T) {
 	gh := universe(t)
 	env := newEnv(repoFiles(), gh)
@@ -134,7 +135,7 @@ func TestFixedKeys(t *testing.T) {
 		if strings.Contains(f.Subject, "changed-files@v45") || strings.Contains(f.Subject, "gone/missing") {
 			continue // left unchanged, reported as notes
 		}
-		want = append(want, f.Key())
+		want = append(want, f.Fingerprint())
 	}
 	got := append([]string(nil), res.Fixed...)
 	sort.Strings(got)
@@ -197,7 +198,7 @@ func keys(m map[string]int) []string {
 }
 
 // TestFixedVersionComments: corrected comments on pinned SHAs are reported
-// with the keys the online ref-version-mismatch rule gives them.
+// with the fingerprints of the online ref-version-mismatch rule's findings.
 func TestFixedVersionComments(t *testing.T) {
 	src, err := os.ReadFile("testdata/comments.yml")
 	if err != nil {
@@ -210,15 +211,20 @@ func TestFixedVersionComments(t *testing.T) {
 	}
 	scan := checks.Scan(context.Background(), env.Snapshot, checks.Options{Checks: checks.Online(env.Resolver)})
 	var want, got []string
+	mismatch := map[string]bool{}
 	for _, f := range scan.Findings {
+		if f.Rule != checks.RuleRefVersionMismatch {
+			continue
+		}
+		mismatch[f.Fingerprint()] = true
 		// Line 16 says "# keep: audited": the rule reads any first word as a
 		// version, while pin-actions leaves a comment without one alone.
-		if f.Rule == checks.RuleRefVersionMismatch && f.Primary.Line != 16 {
-			want = append(want, f.Key())
+		if f.Primary.Line != 16 {
+			want = append(want, f.Fingerprint())
 		}
 	}
 	for _, k := range res.Fixed {
-		if strings.HasPrefix(k, checks.RuleRefVersionMismatch+"@") {
+		if mismatch[k] {
 			got = append(got, k)
 		}
 	}

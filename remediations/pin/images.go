@@ -101,6 +101,6 @@ func (p *imagePlanner) image(fe *fileEdits, v *workflow.Value) {
 		return
 	}
 	fe.add(edit.Edit{Start: v.ContentEnd, End: v.ContentEnd, Text: "@" + d})
-	fe.fixed = append(fe.fixed, key(checks.RuleUnpinnedImage, f, v.ContentStart))
+	fe.fixed = append(fe.fixed, fingerprint(checks.RuleUnpinnedImage, image, f, v.ContentStart))
 	fe.row(v)
 }

@@ -32,7 +32,7 @@ func TestImagesOneLookupEach(t *testing.T) {
 	var want []string
 	for _, f := range scan.Findings {
 		if f.Rule == checks.RuleUnpinnedImage {
-			want = append(want, f.Key())
+			want = append(want, f.Fingerprint())
 		}
 	}
 	got := append([]string(nil), res.Fixed...)

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/hardener/hardener/checks"
-	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/templates"
 )
@@ -41,7 +40,7 @@ type SecurityPolicy struct {
 }
 
 // ID implements remediations.Remediation.
-func (SecurityPolicy) ID() string { return config.SecurityPolicy }
+func (SecurityPolicy) ID() string { return checks.FixSecurityPolicy }
 
 // policyData feeds security.md.tmpl.
 type policyData struct {
@@ -97,14 +96,14 @@ func (s SecurityPolicy) Apply(_ context.Context, env *remediations.Env) (*remedi
 		return nil, err
 	}
 	res := &remediations.Result{
-		ID:          config.SecurityPolicy,
+		ID:          checks.FixSecurityPolicy,
 		Title:       "Add a security policy (SECURITY.md)",
 		Changes:     []remediations.Change{{Path: Path, After: []byte(body)}},
 		Explanation: expl,
 	}
 	for _, f := range env.Findings {
 		if f.Rule == checks.RuleMissingSecurityPolicy {
-			res.Fixed = append(res.Fixed, f.Key())
+			res.Fixed = append(res.Fixed, f.Fingerprint())
 		}
 	}
 	return res, nil

@@ -108,8 +108,14 @@ func TestFixesFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Fixed) != 1 || !strings.HasPrefix(res.Fixed[0], checks.RuleMissingSecurityPolicy+"@") {
-		t.Errorf("Fixed = %v", res.Fixed)
+	var want string
+	for _, f := range e.Findings {
+		if f.Rule == checks.RuleMissingSecurityPolicy {
+			want = f.Fingerprint()
+		}
+	}
+	if len(res.Fixed) != 1 || res.Fixed[0] != want {
+		t.Errorf("Fixed = %v, want the missing-security-policy finding %s", res.Fixed, want)
 	}
 }
 

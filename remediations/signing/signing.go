@@ -12,7 +12,6 @@ import (
 	"sort"
 
 	"github.com/hardener/hardener/checks"
-	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/internal/edit"
 	"github.com/hardener/hardener/internal/workflow"
 	"github.com/hardener/hardener/remediations"
@@ -23,7 +22,7 @@ import (
 type Signing struct{}
 
 // ID implements remediations.Remediation.
-func (Signing) ID() string { return config.Signing }
+func (Signing) ID() string { return checks.FixSigning }
 
 // WorkflowPaths are where each ecosystem's new workflow is written.
 var WorkflowPaths = map[string]string{
@@ -46,7 +45,7 @@ func (workflowData) E(expr string) string { return "${{ " + expr + " }}" }
 
 // Apply implements remediations.Remediation.
 func (Signing) Apply(_ context.Context, env *remediations.Env) (*remediations.Result, error) {
-	if !env.Config.Enabled(config.Signing) {
+	if !env.Config.Enabled(checks.FixSigning) {
 		return nil, remediations.ErrNothingToFix
 	}
 	snap := env.Snapshot
@@ -59,7 +58,7 @@ func (Signing) Apply(_ context.Context, env *remediations.Env) (*remediations.Re
 		repoName = snap.Owner + "/" + snap.Name
 	}
 	pubs := publishers(checks.Load(snap).Files)
-	res := &remediations.Result{ID: config.Signing}
+	res := &remediations.Result{ID: checks.FixSigning}
 	var ex explained
 	edits := map[*workflow.File][]edit.Edit{}
 	doneJobs := map[*workflow.Job]bool{}

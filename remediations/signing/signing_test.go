@@ -20,7 +20,7 @@ import (
 
 func env(files fstest.MapFS) *remediations.Env {
 	cfg := config.Default()
-	cfg.Remediations[config.Signing] = true
+	cfg.Remediations[checks.FixSigning] = true
 	snap := repo.New(files, "")
 	snap.Owner, snap.Name = "acme", "widget"
 	return &remediations.Env{Snapshot: snap, Config: cfg}
@@ -178,7 +178,7 @@ func TestNothingToFix(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := env(tc.files)
-			e.Config.Remediations[config.Signing] = tc.enabled
+			e.Config.Remediations[checks.FixSigning] = tc.enabled
 			if _, err := (Signing{}).Apply(context.Background(), e); !errors.Is(err, remediations.ErrNothingToFix) {
 				t.Errorf("err = %v, want ErrNothingToFix", err)
 			}
