@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v62/github"
-
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/internal/config"
 )
 
@@ -35,20 +35,20 @@ type orgEntry struct {
 // loadConfig returns the effective config of the repository at tree: its
 // own `.github/hardener.yml` over the organisation's. cfgErr is an invalid
 // file (for the check run); err is a failure to read one.
-func (w *Worker) loadConfig(ctx context.Context, gh *github.Client, ri repoInfo, t *Tree) (cfg config.Config, enabled bool, cfgErr *ConfigError, err error) {
+func (j *jobRun) loadConfig(ctx context.Context, t *snapshot.Tree) (cfg config.Config, enabled bool, cfgErr *ConfigError, err error) {
 	var repoCfg *config.Config
 	var org *config.Org
-	if strings.EqualFold(ri.name, orgRepo) {
+	if strings.EqualFold(j.repo.name, orgRepo) {
 		// The organisation's own file is the defaults file.
 		if f, ok := t.Files[config.File]; ok {
 			o, perr := config.ParseOrg(f.Data)
 			if perr != nil {
-				return cfg, false, &ConfigError{Source: ri.full() + ":" + config.File, Err: perr}, nil
+				return cfg, false, &ConfigError{Source: j.repo.full() + ":" + config.File, Err: perr}, nil
 			}
 			org = &o
 		}
 	} else {
-		e, err := w.orgConfig(ctx, gh, ri.owner)
+		e, err := j.orgConfig(ctx)
 		if err != nil {
 			return cfg, false, nil, err
 		}
@@ -59,17 +59,17 @@ func (w *Worker) loadConfig(ctx context.Context, gh *github.Client, ri repoInfo,
 		if f, ok := t.Files[config.File]; ok {
 			c, perr := config.Parse(f.Data)
 			if perr != nil {
-				return cfg, false, &ConfigError{Source: ri.full() + ":" + config.File, Err: perr}, nil
+				return cfg, false, &ConfigError{Source: j.repo.full() + ":" + config.File, Err: perr}, nil
 			}
 			repoCfg = &c
 		}
 	}
-	if org != nil && !org.Enabled(ri.full()) {
+	if org != nil && !org.Enabled(j.repo.full()) {
 		return cfg, false, nil, nil
 	}
 	cfg, merr := config.Merge(org, repoCfg)
 	if merr != nil {
-		return cfg, false, &ConfigError{Source: ri.full() + ":" + config.File, Err: merr}, nil
+		return cfg, false, &ConfigError{Source: j.repo.full() + ":" + config.File, Err: merr}, nil
 	}
 	return cfg, true, nil, nil
 }
@@ -85,18 +85,19 @@ func (w *Worker) forgetOrg(owner string) {
 
 // orgConfig reads `.github/hardener.yml` of the owner's `.github`
 // repository (404: none), cached for OrgConfigTTL.
-func (w *Worker) orgConfig(ctx context.Context, gh *github.Client, owner string) (orgEntry, error) {
+func (j *jobRun) orgConfig(ctx context.Context) (orgEntry, error) {
+	owner := j.repo.owner
 	key := strings.ToLower(owner)
-	w.orgMu.Lock()
-	e, ok := w.orgCfg[key]
-	w.orgMu.Unlock()
-	if ok && time.Since(e.at) < w.opts.OrgConfigTTL {
+	j.w.orgMu.Lock()
+	e, ok := j.w.orgCfg[key]
+	j.w.orgMu.Unlock()
+	if ok && time.Since(e.at) < j.w.opts.OrgConfigTTL {
 		return e, nil
 	}
 	e = orgEntry{at: time.Now()}
-	fc, _, _, err := gh.Repositories.GetContents(ctx, owner, orgRepo, config.File, nil)
+	fc, _, _, err := j.gh.Repositories.GetContents(ctx, owner, orgRepo, config.File, nil)
 	switch {
-	case isNotFound(err):
+	case ghclient.IsNotFound(err):
 	case err != nil:
 		return e, fmt.Errorf("organisation config %s/%s: %w", owner, orgRepo, err)
 	case fc == nil:
@@ -113,9 +114,9 @@ func (w *Worker) orgConfig(ctx context.Context, gh *github.Client, owner string)
 			e.org = &o
 		}
 	}
-	w.orgMu.Lock()
-	w.orgCfg[key] = e
-	w.orgMu.Unlock()
+	j.w.orgMu.Lock()
+	j.w.orgCfg[key] = e
+	j.w.orgMu.Unlock()
 	return e, nil
 }
 
@@ -123,21 +124,22 @@ func (w *Worker) orgConfig(ctx context.Context, gh *github.Client, owner string)
 // SECURITY.md at its root (GitHub shows it for every repository that has
 // none). One request, cached with the org config. Policies in its .github/
 // or docs/ folder are not looked for.
-func (w *Worker) orgSecurityPolicy(ctx context.Context, gh *github.Client, owner string) (bool, error) {
+func (j *jobRun) orgSecurityPolicy(ctx context.Context) (bool, error) {
+	owner := j.repo.owner
 	key := strings.ToLower(owner) + "\x00policy"
-	w.orgMu.Lock()
-	e, ok := w.orgCfg[key]
-	w.orgMu.Unlock()
-	if ok && time.Since(e.at) < w.opts.OrgConfigTTL {
+	j.w.orgMu.Lock()
+	e, ok := j.w.orgCfg[key]
+	j.w.orgMu.Unlock()
+	if ok && time.Since(e.at) < j.w.opts.OrgConfigTTL {
 		return e.policy, nil
 	}
-	fc, _, _, err := gh.Repositories.GetContents(ctx, owner, orgRepo, "SECURITY.md", nil)
-	if err != nil && !isNotFound(err) {
+	fc, _, _, err := j.gh.Repositories.GetContents(ctx, owner, orgRepo, "SECURITY.md", nil)
+	if err != nil && !ghclient.IsNotFound(err) {
 		return false, fmt.Errorf("organisation security policy %s/%s: %w", owner, orgRepo, err)
 	}
 	e = orgEntry{at: time.Now(), policy: err == nil && fc != nil}
-	w.orgMu.Lock()
-	w.orgCfg[key] = e
-	w.orgMu.Unlock()
+	j.w.orgMu.Lock()
+	j.w.orgCfg[key] = e
+	j.w.orgMu.Unlock()
 	return e.policy, nil
 }

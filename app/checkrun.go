@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/templates"
 )
 
@@ -68,7 +69,7 @@ type scoreRow struct{ Check, Before, After string }
 
 func openPRAction() []*github.CheckRunAction {
 	return []*github.CheckRunAction{{
-		Label: "Open hardening PR", Identifier: ActionOpenHardeningPR,
+		Label: "Open hardening PR", Identifier: intake.ActionOpenHardeningPR,
 		Description: "Open or refresh the hardening PR",
 	}}
 }
@@ -76,9 +77,9 @@ func openPRAction() []*github.CheckRunAction {
 // startCheck finds the `hardener` run of sha, or creates it in progress.
 // A completed run is not reopened here: finishCheck decides whether it
 // still shows the right thing.
-func (w *Worker) startCheck(ctx context.Context, gh *github.Client, ri repoInfo, sha string) (*pendingCheck, error) {
+func (j *jobRun) startCheck(ctx context.Context, sha string) (*pendingCheck, error) {
 	name := CheckName
-	list, _, err := gh.Checks.ListCheckRunsForRef(ctx, ri.owner, ri.name, sha, &github.ListCheckRunsOptions{
+	list, _, err := j.gh.Checks.ListCheckRunsForRef(ctx, j.repo.owner, j.repo.name, sha, &github.ListCheckRunsOptions{
 		CheckName: &name, ListOptions: github.ListOptions{PerPage: 10},
 	})
 	if err != nil {
@@ -92,10 +93,10 @@ func (w *Worker) startCheck(ctx context.Context, gh *github.Client, ri repoInfo,
 		pc.id = r.GetID()
 		pc.completed = r.GetStatus() == "completed"
 		pc.hash = r.GetExternalID()
-		LoggerFrom(ctx).Debug("check run found", "check_run", pc.id, "status", r.GetStatus())
+		j.log.Debug("check run found", "check_run", pc.id, "status", r.GetStatus())
 		return pc, nil
 	}
-	r, _, err := gh.Checks.CreateCheckRun(ctx, ri.owner, ri.name, github.CreateCheckRunOptions{
+	r, _, err := j.gh.Checks.CreateCheckRun(ctx, j.repo.owner, j.repo.name, github.CreateCheckRunOptions{
 		Name: CheckName, HeadSHA: sha, Status: github.String("in_progress"),
 		StartedAt: &github.Timestamp{Time: time.Now()},
 	})
@@ -111,15 +112,14 @@ func (w *Worker) startCheck(ctx context.Context, gh *github.Client, ri repoInfo,
 // shows the same result is left alone (a redelivered event); a completed
 // run showing something else is followed by a new run, because
 // annotations cannot be taken back from a run.
-func (w *Worker) finishCheck(ctx context.Context, gh *github.Client, ri repoInfo, pc *pendingCheck, res checkResult) error {
+func (j *jobRun) finishCheck(ctx context.Context, pc *pendingCheck, res checkResult) error {
 	summary, err := renderSummary(res.Summary)
 	if err != nil {
 		return err
 	}
 	hash := resultHash(res)
-	logger := LoggerFrom(ctx)
 	if pc.completed && pc.hash == hash {
-		logger.Info("check run already shows this result", "check_run", pc.id)
+		j.log.Info("check run already shows this result", "check_run", pc.id)
 		return nil
 	}
 	batches := batchAnnotations(res.Annotations)
@@ -128,7 +128,7 @@ func (w *Worker) finishCheck(ctx context.Context, gh *github.Client, ri repoInfo
 	}
 	now := &github.Timestamp{Time: time.Now()}
 	if pc.completed {
-		r, _, err := gh.Checks.CreateCheckRun(ctx, ri.owner, ri.name, github.CreateCheckRunOptions{
+		r, _, err := j.gh.Checks.CreateCheckRun(ctx, j.repo.owner, j.repo.name, github.CreateCheckRunOptions{
 			Name: CheckName, HeadSHA: pc.sha, Status: github.String("completed"),
 			Conclusion: github.String(res.Conclusion), CompletedAt: now, ExternalID: github.String(hash),
 			Output: out(batches[0]), Actions: openPRAction(),
@@ -138,7 +138,7 @@ func (w *Worker) finishCheck(ctx context.Context, gh *github.Client, ri repoInfo
 		}
 		pc.id = r.GetID()
 	} else {
-		_, _, err := gh.Checks.UpdateCheckRun(ctx, ri.owner, ri.name, pc.id, github.UpdateCheckRunOptions{
+		_, _, err := j.gh.Checks.UpdateCheckRun(ctx, j.repo.owner, j.repo.name, pc.id, github.UpdateCheckRunOptions{
 			Name: CheckName, Status: github.String("completed"), Conclusion: github.String(res.Conclusion),
 			CompletedAt: now, ExternalID: github.String(hash), Output: out(batches[0]), Actions: openPRAction(),
 		})
@@ -147,13 +147,13 @@ func (w *Worker) finishCheck(ctx context.Context, gh *github.Client, ri repoInfo
 		}
 	}
 	for _, b := range batches[1:] {
-		if _, _, err := gh.Checks.UpdateCheckRun(ctx, ri.owner, ri.name, pc.id, github.UpdateCheckRunOptions{
+		if _, _, err := j.gh.Checks.UpdateCheckRun(ctx, j.repo.owner, j.repo.name, pc.id, github.UpdateCheckRunOptions{
 			Name: CheckName, Output: out(b),
 		}); err != nil {
 			return fmt.Errorf("annotate check run %d: %w", pc.id, err)
 		}
 	}
-	logger.Info("check run completed", "check_run", pc.id, "conclusion", res.Conclusion,
+	j.log.Info("check run completed", "check_run", pc.id, "conclusion", res.Conclusion,
 		"annotations", len(res.Annotations))
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -28,8 +27,8 @@ const advisoryMarker = "<!-- hardener:advisory="
 // one advisory per set of findings (a hash in its description), looked up
 // before creating. Plans or tokens without the feature are logged, not
 // fatal: the check run still counts the findings.
-func (w *Worker) reportExploitable(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*advisoryOutcome, error) {
-	if ri.private {
+func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryOutcome, error) {
+	if j.repo.private {
 		return nil, nil
 	}
 	var found []checks.Finding
@@ -47,12 +46,11 @@ func (w *Worker) reportExploitable(ctx context.Context, gh *github.Client, ri re
 	sort.Strings(keys)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
 	marker := advisoryMarker + hex.EncodeToString(sum[:]) + " -->"
-	logger := LoggerFrom(ctx)
-	list, _, err := gh.SecurityAdvisories.ListRepositorySecurityAdvisories(ctx, ri.owner, ri.name,
+	list, _, err := j.gh.SecurityAdvisories.ListRepositorySecurityAdvisories(ctx, j.repo.owner, j.repo.name,
 		&github.ListRepositorySecurityAdvisoriesOptions{State: "draft"})
 	if err != nil {
-		if unavailable(err) {
-			logger.Warn("repository security advisories unavailable", "err", err)
+		if refused(err) {
+			j.log.Warn("repository security advisories unavailable", "err", err)
 			return nil, nil
 		}
 		return nil, fmt.Errorf("list security advisories: %w", err)
@@ -78,22 +76,22 @@ func (w *Worker) reportExploitable(ctx context.Context, gh *github.Client, ri re
 		"description": b.String(),
 		"severity":    "high",
 		"vulnerabilities": []any{map[string]any{
-			"package": map[string]any{"ecosystem": "actions", "name": ri.full()},
+			"package": map[string]any{"ecosystem": "actions", "name": j.repo.full()},
 		}},
 	}
-	req, err := gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/security-advisories", ri.owner, ri.name), body)
+	req, err := j.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/security-advisories", j.repo.owner, j.repo.name), body)
 	if err != nil {
 		return nil, err
 	}
 	var created github.SecurityAdvisory
-	if _, err := gh.Do(ctx, req, &created); err != nil {
-		if unavailable(err) {
-			logger.Warn("could not create a draft security advisory", "err", err)
+	if _, err := j.gh.Do(ctx, req, &created); err != nil {
+		if refused(err) {
+			j.log.Warn("could not create a draft security advisory", "err", err)
 			return nil, nil
 		}
 		return nil, fmt.Errorf("create security advisory: %w", err)
 	}
-	logger.Info("draft security advisory created", "ghsa", created.GetGHSAID())
+	j.log.Info("draft security advisory created", "ghsa", created.GetGHSAID())
 	return &advisoryOutcome{URL: advisoryURL(&created), Created: true}, nil
 }
 
@@ -102,18 +100,4 @@ func advisoryURL(a *github.SecurityAdvisory) string {
 		return u
 	}
 	return a.GetURL()
-}
-
-// unavailable reports a 403/404/422 answer: a feature the plan, the
-// repository or the App's permissions do not offer.
-func unavailable(err error) bool {
-	var er *github.ErrorResponse
-	if !errors.As(err, &er) || er.Response == nil {
-		return false
-	}
-	switch er.Response.StatusCode {
-	case http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
-		return true
-	}
-	return false
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 // prPayload is the reference pull_request payload, opened, for head
@@ -135,7 +137,7 @@ func TestE2ECheckSuiteAndRequestedAction(t *testing.T) {
 	body = h.payload("check_run", "requested_action", func(m map[string]any) {
 		cr := m["check_run"].(map[string]any)
 		cr["id"], cr["head_sha"] = runs[0].ID, head
-		m["requested_action"] = map[string]any{"identifier": ActionOpenHardeningPR}
+		m["requested_action"] = map[string]any{"identifier": intake.ActionOpenHardeningPR}
 	})
 	if code := h.deliver("check_run", "cr-1", body); code != http.StatusAccepted {
 		t.Fatalf("check_run: %d", code)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 	"github.com/hardener/hardener/internal/resolve"
@@ -26,20 +27,26 @@ type staticClients struct{ gh *github.Client }
 
 func (s staticClients) Installation(context.Context, int64) (*github.Client, error) { return s.gh, nil }
 
-// jobRecorder is an Enqueuer that keeps jobs for the test to run.
-type jobRecorder struct {
-	mu   sync.Mutex
-	jobs []Job
+func (s staticClients) InstallationFor(context.Context, int64, []int64, *github.InstallationPermissions) (*github.Client, error) {
+	return s.gh, nil
 }
 
-func (r *jobRecorder) Enqueue(_ context.Context, jobs ...Job) error {
+func (s staticClients) Granted(int64) map[string]string { return nil }
+
+// jobRecorder is an intake.Enqueuer that keeps jobs for the test to run.
+type jobRecorder struct {
+	mu   sync.Mutex
+	jobs []intake.Job
+}
+
+func (r *jobRecorder) Enqueue(_ context.Context, jobs ...intake.Job) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.jobs = append(r.jobs, jobs...)
 	return nil
 }
 
-func (r *jobRecorder) take() []Job {
+func (r *jobRecorder) take() []intake.Job {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	j := r.jobs
@@ -54,7 +61,7 @@ type harness struct {
 	fake    *githubfake.Fake
 	repo    *githubfake.Repo
 	worker  *Worker
-	handler *Handler
+	handler *intake.Handler
 	queue   *jobRecorder
 	n       int
 }
@@ -100,12 +107,12 @@ func newHarnessWith(t *testing.T, fakeOpts []githubfake.Option, files map[string
 	// Tag resolution goes through the job's installation, as NewAppWorker
 	// wires it (here in GitHub Enterprise Server form: /api/v3).
 	clients := staticClients{f.Client()}
-	rgh, err := resolve.NewClient(f.URL()+"/api/v3", "", &http.Client{Transport: &jobInstallationTransport{clients: clients}})
+	rgh, err := resolve.NewClient(f.URL()+"/api/v3", "", &http.Client{Transport: ghclient.JobTransport(clients)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := NewWorker(clients, resolve.New(rgh), WorkerOptions{})
-	return &harness{t: t, fake: f, repo: r, worker: w, handler: NewHandler([]byte(e2eSecret), q, logger), queue: q}
+	return &harness{t: t, fake: f, repo: r, worker: w, handler: intake.NewHandler([]byte(e2eSecret), q, logger), queue: q}
 }
 
 type testWriter struct{ t *testing.T }
@@ -149,7 +156,7 @@ func (h *harness) payload(event, action string, edit func(map[string]any)) []byt
 // deliver posts a signed delivery and returns the status code.
 func (h *harness) deliver(event, delivery string, body []byte) int {
 	h.t.Helper()
-	req := httptest.NewRequest(http.MethodPost, WebhookPath, bytes.NewReader(body))
+	req := httptest.NewRequest(http.MethodPost, intake.WebhookPath, bytes.NewReader(body))
 	req.Header.Set("X-GitHub-Event", event)
 	req.Header.Set("X-GitHub-Delivery", delivery)
 	req.Header.Set("X-Hub-Signature-256", intake.Sign([]byte(e2eSecret), body))
@@ -163,7 +170,7 @@ func (h *harness) deliver(event, delivery string, body []byte) int {
 func (h *harness) runJobs() []error {
 	var errs []error
 	for _, j := range h.queue.take() {
-		ctx := ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{h.t}, nil)).With(j.LogArgs()...))
+		ctx := intake.ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{h.t}, nil)).With(j.LogArgs()...))
 		if err := h.worker.Run(ctx, j); err != nil {
 			errs = append(errs, err)
 		}
@@ -203,5 +210,5 @@ func (h *harness) repoRequests() (repo, org int, ops []string) {
 }
 
 func ctxWithTestLogger(t *testing.T) context.Context {
-	return ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return intake.ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})))
 }

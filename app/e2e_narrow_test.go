@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 )
 
@@ -18,14 +20,14 @@ func TestPullRequestCheckUsesANarrowToken(t *testing.T) {
 	base := r.BranchSHA("main")
 	r.Branch("feature", "main")
 	head := r.Commit("feature", "change", map[string]string{"README.md": "# changed\n"})
-	clients, err := NewClients(1, githubfake.AppKey(t), f.URL(), nil)
+	clients, err := ghclient.NewClients(1, githubfake.AppKey(t), f.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clients.SetWriteRate(0)
 	w := NewWorker(clients, nil, WorkerOptions{})
 	ctx := context.Background()
-	job := Job{Kind: JobCheck, InstallationID: 1, Owner: "octo-org", Repo: "hello", RepoID: r.ID,
+	job := intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "octo-org", Repo: "hello", RepoID: r.ID,
 		HeadSHA: head, HeadBranch: "feature", PR: 1, BaseSHA: base}
 	if err := w.Run(ctx, job); err != nil {
 		t.Fatal(err)
@@ -50,7 +52,7 @@ func TestPullRequestCheckUsesANarrowToken(t *testing.T) {
 	if !found {
 		t.Fatal("no completed check run on the PR head")
 	}
-	if err := w.Run(ctx, Job{Kind: JobInstall, InstallationID: 1, Owner: "octo-org", Repo: "hello", RepoID: r.ID}); err != nil {
+	if err := w.Run(ctx, intake.Job{Kind: intake.JobInstall, InstallationID: 1, Owner: "octo-org", Repo: "hello", RepoID: r.ID}); err != nil {
 		t.Fatal(err)
 	}
 	tokens = f.Tokens()
@@ -70,13 +72,13 @@ func TestSettingsSkippedWithoutAdministration(t *testing.T) {
 		"pull_requests": "write", "repository_advisories": "write", "workflows": "write",
 	}})
 	r := f.AddRepo("octo-org", "hello", workflowFiles())
-	clients, err := NewClients(1, githubfake.AppKey(t), f.URL(), nil)
+	clients, err := ghclient.NewClients(1, githubfake.AppKey(t), f.URL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clients.SetWriteRate(0)
 	w := NewWorker(clients, nil, WorkerOptions{})
-	if err := w.Run(context.Background(), Job{Kind: JobInstall, InstallationID: 2, Owner: "octo-org", Repo: "hello", RepoID: r.ID}); err != nil {
+	if err := w.Run(context.Background(), intake.Job{Kind: intake.JobInstall, InstallationID: 2, Owner: "octo-org", Repo: "hello", RepoID: r.ID}); err != nil {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"repos/check-private-vulnerability-reporting", "repos/enable-private-vulnerability-reporting"} {

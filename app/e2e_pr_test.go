@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 )
 
@@ -25,7 +26,7 @@ jobs:
 
 func (h *harness) refresh() error {
 	h.t.Helper()
-	return h.worker.Run(ctxWithTestLogger(h.t), Job{Kind: JobRefreshPR, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name})
+	return h.worker.Run(ctxWithTestLogger(h.t), intake.Job{Kind: intake.JobRefreshPR, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name})
 }
 
 func TestE2EClosedPRIsNotRecreated(t *testing.T) {
@@ -170,9 +171,9 @@ func TestE2ERateLimitIsRetried(t *testing.T) {
 	h.deliver("installation", "rl-1", h.payload("installation", "created", nil))
 	jobs := h.queue.take()
 	err := h.worker.Run(ctxWithTestLogger(t), jobs[0])
-	var re *RetryError
+	var re *intake.RetryError
 	if !errors.As(err, &re) || re.After != time.Minute {
-		t.Fatalf("err = %v, want a *RetryError after Retry-After (1m)", err)
+		t.Fatalf("err = %v, want a *intake.RetryError after Retry-After (1m)", err)
 	}
 	if n := len(h.repo.PullRequests()); n != 0 {
 		t.Fatalf("pull requests = %d before the retry", n)

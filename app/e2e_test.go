@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 var pinnedRe = regexp.MustCompile(`uses: actions/checkout@[0-9a-f]{40} # v4\.2\.2`)
@@ -22,7 +24,7 @@ func TestE2EInstallOpensCheckRunAndPR(t *testing.T) {
 	if run.Name != CheckName || run.HeadSHA != head || run.Status != "completed" || run.Conclusion != "neutral" {
 		t.Fatalf("check run = %+v", run)
 	}
-	if len(run.Actions) != 1 || run.Actions[0]["identifier"] != ActionOpenHardeningPR {
+	if len(run.Actions) != 1 || run.Actions[0]["identifier"] != intake.ActionOpenHardeningPR {
 		t.Errorf("actions = %v", run.Actions)
 	}
 	// actions/checkout@v4 is on line 9 of every workflow, at column 15.
@@ -130,7 +132,7 @@ func TestE2ERescanUnchangedIsCheap(t *testing.T) {
 	h.install()
 	h.fake.ResetCounts()
 	h.worker.orgCfg = map[string]orgEntry{} // a later rescan, cache gone
-	if err := h.worker.Run(ctxWithTestLogger(t), Job{Kind: JobRescan, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}); err != nil {
+	if err := h.worker.Run(ctxWithTestLogger(t), intake.Job{Kind: intake.JobRescan, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}); err != nil {
 		t.Fatal(err)
 	}
 	repoN, orgN, ops := h.repoRequests()

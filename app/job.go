@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,15 +13,25 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/internal/resolve"
 	"github.com/hardener/hardener/remediations"
 )
 
-// InstallationClients hands out a client per installation; *Clients is
-// one.
-type InstallationClients interface {
+// Clients hands out the GitHub clients of installations; *ghclient.Clients
+// is one.
+type Clients interface {
+	// Installation is a client with everything the installation may do.
 	Installation(ctx context.Context, installationID int64) (*github.Client, error)
+	// InstallationFor is a client whose token is narrowed to repoIDs and
+	// perms (nil: no narrowing).
+	InstallationFor(ctx context.Context, installationID int64, repoIDs []int64, perms *github.InstallationPermissions) (*github.Client, error)
+	// Granted is what GitHub granted the installation's full token, nil
+	// when unknown.
+	Granted(installationID int64) map[string]string
 }
 
 // WorkerOptions tune a Worker.
@@ -28,8 +39,8 @@ type WorkerOptions struct {
 	// Scorecard runs the OpenSSF Scorecard checks on every snapshot (and on
 	// the fixed one) for the check-run summary and the PR body.
 	Scorecard bool
-	// Limits bound repository archives (zero: DefaultSnapshotLimits).
-	Limits SnapshotLimits
+	// Limits bound repository archives (zero: snapshot.DefaultLimits).
+	Limits snapshot.Limits
 	// Download fetches tarballs from the link GitHub redirects to; it sends
 	// no credentials (the link carries its own). Nil: a client with a
 	// 2-minute timeout.
@@ -48,10 +59,10 @@ type WorkerOptions struct {
 // its own beyond caches: GitHub holds it (check runs by name and head SHA,
 // the PR by head branch, a hash of its fixes in the PR body).
 type Worker struct {
-	clients  InstallationClients
+	clients  Clients
 	resolver *resolve.Resolver
 	opts     WorkerOptions
-	download *http.Client
+	fetcher  *snapshot.Fetcher
 
 	orgMu  sync.Mutex
 	orgCfg map[string]orgEntry // lower-case owner
@@ -60,81 +71,62 @@ type Worker struct {
 // NewWorker returns a Worker. resolver resolves action tags for
 // pin-actions (shared by every repository, so its cache spans them); nil
 // leaves actions unpinned and reported.
-func NewWorker(clients InstallationClients, resolver *resolve.Resolver, opts WorkerOptions) *Worker {
-	dl := opts.Download
-	if dl == nil {
-		dl = &http.Client{Timeout: 2 * time.Minute}
-	}
+func NewWorker(clients Clients, resolver *resolve.Resolver, opts WorkerOptions) *Worker {
 	if opts.OrgConfigTTL == 0 {
 		opts.OrgConfigTTL = 10 * time.Minute
 	}
-	return &Worker{clients: clients, resolver: resolver, opts: opts, download: dl, orgCfg: map[string]orgEntry{}}
+	return &Worker{clients: clients, resolver: resolver, opts: opts,
+		fetcher: &snapshot.Fetcher{Download: opts.Download, Limits: opts.Limits}, orgCfg: map[string]orgEntry{}}
 }
 
-var _ Runner = (*Worker)(nil)
+// NewAppWorker builds the Worker of `hardener serve` and of the Lambda
+// worker: one process-wide tag resolver (its cache spans repositories and
+// installations) whose requests carry the token of the installation whose
+// job asked.
+func NewAppWorker(clients *ghclient.Clients, opts WorkerOptions) (*Worker, error) {
+	gh, err := resolve.NewClient(clients.APIBase(), "", &http.Client{Transport: ghclient.JobTransport(clients)})
+	if err != nil {
+		return nil, err
+	}
+	return NewWorker(clients, resolve.New(gh), opts), nil
+}
+
+var _ intake.Runner = (*Worker)(nil)
 
 // Run executes one job. Rate limits, GitHub still computing and server
-// errors come back as *RetryError so that the job is queued again; a
-// repository that is gone, archived or empty ends the job quietly.
-func (w *Worker) Run(ctx context.Context, job Job) error {
-	ctx = withInstallation(ctx, job.InstallationID)
+// errors come back as *intake.RetryError so that the job is queued again;
+// a repository that is gone, archived or empty ends the job quietly.
+func (w *Worker) Run(ctx context.Context, job intake.Job) error {
+	ctx = ghclient.WithInstallation(ctx, job.InstallationID)
 	// Tag resolutions of private action repositories stay with the
 	// installation that could see them.
 	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
-	gh, err := w.client(ctx, job)
-	if g, ok := w.clients.(grantReporter); ok && err == nil && job.Kind != JobCheck {
-		ctx = context.WithValue(ctx, grantedCtxKey{}, g.Granted(job.InstallationID))
-	}
-	if err == nil {
-		err = w.run(ctx, gh, job)
-	}
+	err := w.run(ctx, job)
 	if err == nil {
 		return nil
 	}
-	if d, ok := AsRetry(err); ok {
-		var re *RetryError
+	if d, ok := ghclient.RetryDelay(err, 0); ok {
+		var re *intake.RetryError
 		if errors.As(err, &re) {
 			return re
 		}
-		return &RetryError{After: d, Err: err}
+		return &intake.RetryError{After: d, Err: err}
 	}
 	return err
 }
 
-// narrowingClients can hand out tokens with fewer permissions; *Clients
-// does.
-type narrowingClients interface {
-	InstallationFor(ctx context.Context, installationID int64, repoIDs []int64, perms *github.InstallationPermissions) (*github.Client, error)
-}
-
-// checkOnly is all a pull-request check needs: it reads the repository and
-// writes a check run. A token that cannot push or comment is what runs on
-// events that anyone who opens a pull request, forks included, can cause.
-var checkOnly = &github.InstallationPermissions{Checks: github.String("write"), Contents: github.String("read"), Metadata: github.String("read")}
-
-// grantReporter tells which permissions an installation's token has;
-// *Clients does.
-type grantReporter interface {
-	Granted(installationID int64) map[string]string
-}
-
-type grantedCtxKey struct{}
-
-// granted returns the job token's permissions, or nil when unknown.
-func granted(ctx context.Context) map[string]string {
-	g, _ := ctx.Value(grantedCtxKey{}).(map[string]string)
-	return g
-}
-
-// client returns the installation client for a job, narrowed for
-// pull-request checks (a default-branch check may also open a draft
-// advisory). It is not narrowed to the repository: the organisation's
-// .github repository holds the shared configuration.
-func (w *Worker) client(ctx context.Context, job Job) (*github.Client, error) {
-	if n, ok := w.clients.(narrowingClients); ok && job.Kind == JobCheck && job.PR != 0 {
-		return n.InstallationFor(ctx, job.InstallationID, nil, checkOnly)
-	}
-	return w.clients.Installation(ctx, job.InstallationID)
+// jobRun is one job on one repository: the installation's client, the
+// repository, the logger and what the token was granted, made once when
+// the job starts. Every step of a job is a method of it.
+type jobRun struct {
+	w    *Worker
+	job  intake.Job
+	gh   *github.Client
+	repo repoInfo
+	log  *slog.Logger
+	// granted is the job token's permissions, nil when unknown (a
+	// narrowed pull-request token).
+	granted map[string]string
 }
 
 // repoInfo is what a job needs to know about its repository.
@@ -147,55 +139,86 @@ type repoInfo struct {
 
 func (r repoInfo) full() string { return r.owner + "/" + r.name }
 
-func (w *Worker) run(ctx context.Context, gh *github.Client, job Job) error {
-	logger := LoggerFrom(ctx)
-	gr, _, err := gh.Repositories.Get(ctx, job.Owner, job.Repo)
-	if isNotFound(err) {
-		logger.Info("repository not accessible; nothing to do")
-		return nil
+// checkOnly is all a pull-request check needs: it reads the repository and
+// writes a check run. A token that cannot push or comment is what runs on
+// events that anyone who opens a pull request, forks included, can cause.
+var checkOnly = &github.InstallationPermissions{Checks: github.String("write"), Contents: github.String("read"), Metadata: github.String("read")}
+
+// start makes the job's client (narrowed for pull-request checks; not to
+// the repository, since the organisation's .github repository holds the
+// shared configuration) and reads the repository. ok is false when there
+// is nothing to do: the repository is gone or archived.
+func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool, err error) {
+	j = &jobRun{w: w, job: job, log: intake.LoggerFrom(ctx)}
+	if job.Kind == intake.JobCheck && job.PR != 0 {
+		j.gh, err = w.clients.InstallationFor(ctx, job.InstallationID, nil, checkOnly)
+	} else {
+		j.gh, err = w.clients.Installation(ctx, job.InstallationID)
+		if job.Kind != intake.JobCheck {
+			j.granted = w.clients.Granted(job.InstallationID)
+		}
 	}
 	if err != nil {
-		return fmt.Errorf("get repository %s/%s: %w", job.Owner, job.Repo, err)
+		return nil, false, err
+	}
+	gr, _, err := j.gh.Repositories.Get(ctx, job.Owner, job.Repo)
+	if ghclient.IsNotFound(err) {
+		j.log.Info("repository not accessible; nothing to do")
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("get repository %s/%s: %w", job.Owner, job.Repo, err)
 	}
 	if gr.GetArchived() {
-		logger.Info("repository archived; skipped")
-		return nil
+		j.log.Info("repository archived; skipped")
+		return nil, false, nil
 	}
-	ri := repoInfo{owner: gr.GetOwner().GetLogin(), name: gr.GetName(), defaultBranch: gr.GetDefaultBranch(),
+	j.repo = repoInfo{owner: gr.GetOwner().GetLogin(), name: gr.GetName(), defaultBranch: gr.GetDefaultBranch(),
 		private:   gr.GetPrivate() || gr.GetVisibility() == "private" || gr.GetVisibility() == "internal",
 		ownerType: gr.GetOwner().GetType()}
-	if ri.owner == "" {
-		ri.owner, ri.name = job.Owner, job.Repo
+	if j.repo.owner == "" {
+		j.repo.owner, j.repo.name = job.Owner, job.Repo
 	}
-	if strings.EqualFold(ri.name, orgRepo) {
-		w.forgetOrg(ri.owner)
+	return j, true, nil
+}
+
+func (w *Worker) run(ctx context.Context, job intake.Job) error {
+	j, ok, err := w.start(ctx, job)
+	if !ok {
+		return err
+	}
+	if strings.EqualFold(j.repo.name, orgRepo) {
+		w.forgetOrg(j.repo.owner)
 	}
 	switch job.Kind {
-	case JobUninstall:
-		return w.closeHardeningPR(ctx, gh, ri, "The Hardener App was removed from this repository, so this pull request is closed and its branch deleted.")
-	case JobInstall:
-		return w.scanDefault(ctx, gh, ri, true)
-	case JobRefreshPR, JobRescan:
-		return w.scanDefault(ctx, gh, ri, false)
-	case JobCheck:
+	case intake.JobUninstall:
+		return j.closeHardeningPR(ctx, "The Hardener App was removed from this repository, so this pull request is closed and its branch deleted.")
+	case intake.JobInstall:
+		return j.scanDefault(ctx, true)
+	case intake.JobRefreshPR, intake.JobRescan:
+		return j.scanDefault(ctx, false)
+	case intake.JobCheck:
 		if job.PR != 0 && job.BaseSHA != "" {
-			return w.checkPullRequest(ctx, gh, ri, job)
+			return j.checkPullRequest(ctx)
 		}
-		return w.checkCommit(ctx, gh, ri, job)
+		return j.checkCommit(ctx)
 	}
 	return fmt.Errorf("unknown job kind %q", job.Kind)
 }
 
-func isNotFound(err error) bool {
-	var er *github.ErrorResponse
-	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound
+// atCommit adds the commit a job works on to its logger, in j and in the
+// context for the packages it calls.
+func (j *jobRun) atCommit(ctx context.Context, sha string) context.Context {
+	j.log = j.log.With("head_sha", sha)
+	return intake.ContextWithLogger(ctx, j.log)
 }
 
-// fetchOrSkip fetches a tree and turns an empty repository into a logged skip.
-func (w *Worker) fetchOrSkip(ctx context.Context, gh *github.Client, ri repoInfo, ref string) (*Tree, bool, error) {
-	t, err := w.fetchTree(ctx, gh, ri.owner, ri.name, ref)
-	if errors.Is(err, errEmptyRepository) {
-		LoggerFrom(ctx).Info("repository empty or commit not found; skipped", "ref", ref)
+// fetchOrSkip fetches a snapshot and turns an empty repository into a
+// logged skip.
+func (j *jobRun) fetchOrSkip(ctx context.Context, ref string) (*snapshot.Tree, bool, error) {
+	t, err := j.w.fetcher.Fetch(ctx, j.gh, j.repo.owner, j.repo.name, ref)
+	if errors.Is(err, snapshot.ErrEmptyRepository) {
+		j.log.Info("repository empty or commit not found; skipped", "ref", ref)
 		return nil, false, nil
 	}
 	if err != nil {
@@ -207,53 +230,52 @@ func (w *Worker) fetchOrSkip(ctx context.Context, gh *github.Client, ri repoInfo
 // scanDefault scans the default branch head and, unless the config says
 // report, opens or refreshes the hardening PR; with check it also posts
 // the check run on that head (installation).
-func (w *Worker) scanDefault(ctx context.Context, gh *github.Client, ri repoInfo, check bool) error {
-	logger := LoggerFrom(ctx)
-	t, ok, err := w.fetchOrSkip(ctx, gh, ri, ri.defaultBranch)
+func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
+	t, ok, err := j.fetchOrSkip(ctx, j.repo.defaultBranch)
 	if !ok {
 		return err
 	}
-	ctx = ContextWithLogger(ctx, logger.With("head_sha", t.Commit))
+	ctx = j.atCommit(ctx, t.Commit)
 	var cr *pendingCheck
 	if check {
-		if cr, err = w.startCheck(ctx, gh, ri, t.Commit); err != nil {
+		if cr, err = j.startCheck(ctx, t.Commit); err != nil {
 			return err
 		}
 	}
-	cfg, enabled, cfgErr, err := w.loadConfig(ctx, gh, ri, t)
+	cfg, enabled, cfgErr, err := j.loadConfig(ctx, t)
 	if err != nil {
 		return err
 	}
 	if cfgErr != nil {
-		logger.Warn("invalid config", "err", cfgErr)
+		j.log.Warn("invalid config", "err", cfgErr)
 		if cr == nil {
 			return nil // the check suite of the push shows it
 		}
-		return w.finishCheck(ctx, gh, ri, cr, configFailure(cfgErr))
+		return j.finishCheck(ctx, cr, configFailure(cfgErr))
 	}
 	if !enabled {
-		logger.Info("repository opted out by the organisation's config")
-		return w.closeHardeningPR(ctx, gh, ri, "Hardener is switched off for this repository by the organisation's configuration, so this pull request is closed and its branch deleted.")
+		j.log.Info("repository opted out by the organisation's config")
+		return j.closeHardeningPR(ctx, "Hardener is switched off for this repository by the organisation's configuration, so this pull request is closed and its branch deleted.")
 	}
-	sc, err := w.scan(ctx, ri, t, cfg)
+	sc, err := j.scan(ctx, t, cfg)
 	if err != nil {
 		return err
 	}
-	sc.scores, sc.scoreErr = w.scorecardOf(ctx, t, nil)
+	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil)
 	var pr *prOutcome
 	var so *settingsOutcome
-	if cfg.Mode != "report" {
-		if pr, err = w.ensurePR(ctx, gh, ri, sc); err != nil {
+	if cfg.Mode != config.ModeReport {
+		if pr, err = j.ensurePR(ctx, sc); err != nil {
 			return err
 		}
-		if so, err = w.applySettings(ctx, gh, ri, sc); err != nil {
+		if so, err = j.applySettings(ctx, sc); err != nil {
 			return err
 		}
 	}
 	if cr == nil && !so.hasNews() {
 		return nil
 	}
-	adv, err := w.reportExploitable(ctx, gh, ri, sc)
+	adv, err := j.reportExploitable(ctx, sc)
 	if err != nil {
 		return err
 	}
@@ -261,52 +283,52 @@ func (w *Worker) scanDefault(ctx context.Context, gh *github.Client, ri repoInfo
 	res.Summary.Settings = so.lines()
 	if cr == nil {
 		// Settings changed or refused by a rescan show on the head's run.
-		return w.reportSettings(ctx, gh, ri, t.Commit, res)
+		return j.reportSettings(ctx, t.Commit, res)
 	}
-	return w.finishCheck(ctx, gh, ri, cr, res)
+	return j.finishCheck(ctx, cr, res)
 }
 
 // checkCommit posts the check run for a head that is not a pull request's
 // (check suites on branches): every finding, conclusion neutral.
-func (w *Worker) checkCommit(ctx context.Context, gh *github.Client, ri repoInfo, job Job) error {
-	t, ok, err := w.fetchOrSkip(ctx, gh, ri, job.HeadSHA)
+func (j *jobRun) checkCommit(ctx context.Context) error {
+	t, ok, err := j.fetchOrSkip(ctx, j.job.HeadSHA)
 	if !ok {
 		return err
 	}
-	cr, err := w.startCheck(ctx, gh, ri, t.Commit)
+	cr, err := j.startCheck(ctx, t.Commit)
 	if err != nil {
 		return err
 	}
-	cfg, ok, err := w.checkConfig(ctx, gh, ri, cr, t)
+	cfg, ok, err := j.checkConfig(ctx, cr, t)
 	if !ok {
 		return err
 	}
-	sc, err := w.scan(ctx, ri, t, cfg)
+	sc, err := j.scan(ctx, t, cfg)
 	if err != nil {
 		return err
 	}
-	sc.scores, sc.scoreErr = w.scorecardOf(ctx, t, nil)
+	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil)
 	var adv *advisoryOutcome
-	if job.HeadBranch == ri.defaultBranch {
-		if adv, err = w.reportExploitable(ctx, gh, ri, sc); err != nil {
+	if j.job.HeadBranch == j.repo.defaultBranch {
+		if adv, err = j.reportExploitable(ctx, sc); err != nil {
 			return err
 		}
 	}
-	return w.finishCheck(ctx, gh, ri, cr, defaultBranchResult(sc, nil, adv))
+	return j.finishCheck(ctx, cr, defaultBranchResult(sc, nil, adv))
 }
 
 // checkConfig loads the configuration from t for a check run. When it is
 // invalid, or the organisation's config opts the repository out, it
 // completes the check run saying so and ok is false.
-func (w *Worker) checkConfig(ctx context.Context, gh *github.Client, ri repoInfo, cr *pendingCheck, t *Tree) (cfg config.Config, ok bool, err error) {
-	cfg, enabled, cfgErr, err := w.loadConfig(ctx, gh, ri, t)
+func (j *jobRun) checkConfig(ctx context.Context, cr *pendingCheck, t *snapshot.Tree) (cfg config.Config, ok bool, err error) {
+	cfg, enabled, cfgErr, err := j.loadConfig(ctx, t)
 	switch {
 	case err != nil:
 		return cfg, false, err
 	case cfgErr != nil:
-		return cfg, false, w.finishCheck(ctx, gh, ri, cr, configFailure(cfgErr))
+		return cfg, false, j.finishCheck(ctx, cr, configFailure(cfgErr))
 	case !enabled:
-		return cfg, false, w.finishCheck(ctx, gh, ri, cr, optedOut())
+		return cfg, false, j.finishCheck(ctx, cr, optedOut())
 	}
 	return cfg, true, nil
 }
@@ -314,31 +336,31 @@ func (w *Worker) checkConfig(ctx context.Context, gh *github.Client, ri repoInfo
 // checkPullRequest posts the check run of a pull request: the conclusion
 // follows what the PR introduces compared with its base. The config comes
 // from the base, so that a PR cannot loosen the check that judges it.
-func (w *Worker) checkPullRequest(ctx context.Context, gh *github.Client, ri repoInfo, job Job) error {
-	head, ok, err := w.fetchOrSkip(ctx, gh, ri, job.HeadSHA)
+func (j *jobRun) checkPullRequest(ctx context.Context) error {
+	head, ok, err := j.fetchOrSkip(ctx, j.job.HeadSHA)
 	if !ok {
 		return err
 	}
-	cr, err := w.startCheck(ctx, gh, ri, head.Commit)
+	cr, err := j.startCheck(ctx, head.Commit)
 	if err != nil {
 		return err
 	}
-	base, ok, err := w.fetchOrSkip(ctx, gh, ri, job.BaseSHA)
+	base, ok, err := j.fetchOrSkip(ctx, j.job.BaseSHA)
 	if !ok {
 		return err
 	}
-	cfg, ok, err := w.checkConfig(ctx, gh, ri, cr, base)
+	cfg, ok, err := j.checkConfig(ctx, cr, base)
 	if !ok {
 		return err
 	}
-	headScan, err := w.scan(ctx, ri, head, cfg)
+	headScan, err := j.scan(ctx, head, cfg)
 	if err != nil {
 		return err
 	}
-	headScan.scores, headScan.scoreErr = w.scorecardOf(ctx, head, nil)
-	baseScan, err := w.scan(ctx, ri, base, cfg)
+	headScan.scores, headScan.scoreErr = j.scorecard(ctx, head, nil)
+	baseScan, err := j.scan(ctx, base, cfg)
 	if err != nil {
 		return err
 	}
-	return w.finishCheck(ctx, gh, ri, cr, pullRequestResult(headScan, baseScan, cfg.FailOn))
+	return j.finishCheck(ctx, cr, pullRequestResult(headScan, baseScan, cfg.FailOn))
 }

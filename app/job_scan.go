@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
@@ -13,7 +14,7 @@ import (
 
 // scanned is one scan of one snapshot.
 type scanned struct {
-	tree     *Tree
+	tree     *snapshot.Tree
 	snap     *repo.Snapshot
 	cfg      config.Config
 	private  bool
@@ -24,27 +25,22 @@ type scanned struct {
 	scoreErr string
 }
 
-func snapshotOf(ri repoInfo, t *Tree, cfg config.Config) *repo.Snapshot {
-	s := t.Snapshot()
-	s.Owner, s.Name, s.Private = ri.owner, ri.name, ri.private
-	s.Ignored = cfg.IgnoredPath
-	return s
-}
-
 // scan runs the offline checks on t with cfg.
-func (w *Worker) scan(ctx context.Context, ri repoInfo, t *Tree, cfg config.Config) (*scanned, error) {
+func (j *jobRun) scan(ctx context.Context, t *snapshot.Tree, cfg config.Config) (*scanned, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	snap := snapshotOf(ri, t, cfg)
+	snap := t.Snapshot()
+	snap.Owner, snap.Name, snap.Private = j.repo.owner, j.repo.name, j.repo.private
+	snap.Ignored = cfg.IgnoredPath
 	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt})
-	return &scanned{tree: t, snap: snap, cfg: cfg, private: ri.private, findings: res.Findings, errors: res.Errors}, nil
+	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings, errors: res.Errors}, nil
 }
 
-// scorecardOf runs Scorecard on t with changes applied, in a temporary
+// scorecard runs Scorecard on t with changes applied, in a temporary
 // folder that is removed afterwards. A failure is reported, not fatal.
-func (w *Worker) scorecardOf(ctx context.Context, t *Tree, changes map[string][]byte) (map[string]int, string) {
-	if !w.opts.Scorecard {
+func (j *jobRun) scorecard(ctx context.Context, t *snapshot.Tree, changes map[string][]byte) (map[string]int, string) {
+	if !j.w.opts.Scorecard {
 		return nil, ""
 	}
 	dir, err := os.MkdirTemp("", "hardener-scorecard-")
@@ -57,7 +53,7 @@ func (w *Worker) scorecardOf(ctx context.Context, t *Tree, changes map[string][]
 	}
 	res, err := scorecard.Run(ctx, dir)
 	if err != nil {
-		LoggerFrom(ctx).Warn("scorecard failed", "err", err)
+		j.log.Warn("scorecard failed", "err", err)
 		return nil, err.Error()
 	}
 	return res.Scores, ""

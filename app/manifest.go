@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 // Manifest is a GitHub App manifest for the manifest registration flow
@@ -30,7 +32,7 @@ type HookAttributes struct {
 type ManifestOptions struct {
 	Name string // default "Hardener"
 	// URL is the public base URL of the deployment; webhooks go to
-	// URL + WebhookPath.
+	// URL + intake.WebhookPath.
 	URL string
 	// Admin adds administration: write, needed to apply branch protection and
 	// to enable private vulnerability reporting.
@@ -80,7 +82,7 @@ func NewManifest(opts ManifestOptions) (Manifest, error) {
 		URL:         base,
 		Description: "Hardens the CI supply chain of the repositories it is installed on: pinned actions and images, least-privilege workflow tokens, a security policy, dependency updates.",
 		HookAttributes: HookAttributes{
-			URL:    base + WebhookPath,
+			URL:    base + intake.WebhookPath,
 			Active: true,
 		},
 		// After registration GitHub sends the browser here with ?code=…, to be

@@ -67,7 +67,7 @@ func TestManifestShape(t *testing.T) {
 		if got := m.DefaultPermissions["administration"]; admin != (got == "write") {
 			t.Errorf("admin=%v: administration = %q", admin, got)
 		}
-		if m.HookAttributes.URL != "https://h.example"+WebhookPath || !m.HookAttributes.Active || m.Public {
+		if m.HookAttributes.URL != "https://h.example"+intake.WebhookPath || !m.HookAttributes.Active || m.Public {
 			t.Errorf("manifest = %+v", m)
 		}
 		var raw map[string]any

@@ -125,25 +125,25 @@ func ownsFinding(findings []checks.Finding, remediation string) bool {
 
 // fix runs the remediations on the scanned snapshot and drops changes to
 // files the App did not see.
-func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*prOutcome, error) {
+func (j *jobRun) fix(ctx context.Context, sc *scanned) (*prOutcome, error) {
 	env := &remediations.Env{Snapshot: sc.snap, Config: sc.cfg, Findings: sc.findings,
-		Resolver: w.resolver, Images: w.opts.Images, DefaultTokenPermissions: "write"}
+		Resolver: j.w.resolver, Images: j.w.opts.Images, DefaultTokenPermissions: "write"}
 	// The repository's default token access matters only to a workflow
 	// without explicit permissions, which the scan reports: ask GitHub
 	// only then.
 	if sc.cfg.Enabled(checks.FixPermissions) && ownsFinding(sc.findings, checks.FixPermissions) {
-		p, _, err := gh.Repositories.GetDefaultWorkflowPermissions(ctx, ri.owner, ri.name)
+		p, _, err := j.gh.Repositories.GetDefaultWorkflowPermissions(ctx, j.repo.owner, j.repo.name)
 		switch {
 		case err == nil && p.GetDefaultWorkflowPermissions() != "":
 			env.DefaultTokenPermissions = p.GetDefaultWorkflowPermissions()
-		case err != nil && !unavailable(err):
+		case err != nil && !refused(err):
 			return nil, fmt.Errorf("default workflow permissions: %w", err)
 		}
 	}
-	if sc.cfg.Enabled(checks.FixSecurityPolicy) && !strings.EqualFold(ri.name, orgRepo) && ownsFinding(sc.findings, checks.FixSecurityPolicy) {
+	if sc.cfg.Enabled(checks.FixSecurityPolicy) && !strings.EqualFold(j.repo.name, orgRepo) && ownsFinding(sc.findings, checks.FixSecurityPolicy) {
 		// The repository has no policy of its own (the rule found none):
 		// one in the organisation's .github repository also counts.
-		has, err := w.orgSecurityPolicy(ctx, gh, ri.owner)
+		has, err := j.orgSecurityPolicy(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +153,7 @@ func (w *Worker) fix(ctx context.Context, gh *github.Client, ri repoInfo, sc *sc
 	if err != nil {
 		return nil, fmt.Errorf("remediations: %w", err)
 	}
-	extra, err := w.proposeSettings(ctx, gh, ri, sc)
+	extra, err := j.proposeSettings(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -205,46 +205,45 @@ func finalFiles(results []*remediations.Result) map[string][]byte {
 // ensurePR opens, refreshes or leaves the hardening PR. It writes nothing
 // when the open PR already carries the same fixes, when a maintainer
 // closed one with the same fixes, or when people pushed to its branch.
-func (w *Worker) ensurePR(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*prOutcome, error) {
-	logger := LoggerFrom(ctx)
-	po, err := w.fix(ctx, gh, ri, sc)
+func (j *jobRun) ensurePR(ctx context.Context, sc *scanned) (*prOutcome, error) {
+	po, err := j.fix(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
 	if len(po.Results) == 0 {
 		po.State, po.Message = prNothing, "Nothing to fix: no hardening pull request is needed."
-		logger.Info("nothing to fix")
+		j.log.Info("nothing to fix")
 		return po, nil
 	}
 	if sc.scores != nil {
-		po.ScoresAfter, _ = w.scorecardOf(ctx, sc.tree, finalFiles(po.Results))
+		po.ScoresAfter, _ = j.scorecard(ctx, sc.tree, finalFiles(po.Results))
 	}
 	hash := fixHash(po.Results)
-	open, closedSame, err := w.findPRs(ctx, gh, ri, hash)
+	open, closedSame, err := j.findPRs(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case open != nil && bodyHash(open.GetBody()) == hash:
 		po.setPR(open, prCurrent, "The hardening pull request %s is up to date.")
-		logger.Info("hardening PR current", "pr", open.GetNumber())
+		j.log.Info("hardening PR current", "pr", open.GetNumber())
 		return po, nil
 	case open == nil && closedSame != nil:
 		po.setPR(closedSame, prClosed, "The hardening pull request %s was closed without merging; it is not reopened until the set of fixes changes.")
-		logger.Info("hardening PR closed by a maintainer; fixes unchanged", "pr", closedSame.GetNumber())
+		j.log.Info("hardening PR closed by a maintainer; fixes unchanged", "pr", closedSame.GetNumber())
 		return po, nil
 	}
 	if open != nil {
-		ours, err := w.prCommitsOurs(ctx, gh, ri, open)
+		ours, err := j.prCommitsOurs(ctx, open)
 		if err != nil {
 			return nil, err
 		}
 		if !ours {
 			po.setPR(open, prHuman, "The hardening pull request %s has commits pushed by people, so Hardener does not overwrite its branch. Merge or close it to get a fresh one.")
-			return po, w.commentOnce(ctx, gh, ri, open.GetNumber(), humanCommitsMarker, humanCommitsComment)
+			return po, j.commentOnce(ctx, open.GetNumber(), humanCommitsMarker, humanCommitsComment)
 		}
 	}
-	return po, w.writePR(ctx, gh, ri, sc, po, open, hash)
+	return po, j.writePR(ctx, sc, po, open, hash)
 }
 
 func (po *prOutcome) setPR(pr *github.PullRequest, state, msg string) {
@@ -254,9 +253,9 @@ func (po *prOutcome) setPR(pr *github.PullRequest, state, msg string) {
 
 // findPRs lists the pull requests from the hardening branch (one request):
 // the open one, and a closed unmerged one with the same fixes.
-func (w *Worker) findPRs(ctx context.Context, gh *github.Client, ri repoInfo, hash string) (open, closedSame *github.PullRequest, err error) {
-	prs, _, err := gh.PullRequests.List(ctx, ri.owner, ri.name, &github.PullRequestListOptions{
-		State: "all", Head: ri.owner + ":" + HardeningBranch, ListOptions: github.ListOptions{PerPage: 100},
+func (j *jobRun) findPRs(ctx context.Context, hash string) (open, closedSame *github.PullRequest, err error) {
+	prs, _, err := j.gh.PullRequests.List(ctx, j.repo.owner, j.repo.name, &github.PullRequestListOptions{
+		State: "all", Head: j.repo.owner + ":" + HardeningBranch, ListOptions: github.ListOptions{PerPage: 100},
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list hardening pull requests: %w", err)

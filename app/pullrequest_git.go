@@ -2,13 +2,14 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/remediations"
 )
 
@@ -22,9 +23,8 @@ const (
 // writePR builds one commit per remediation on the default branch head and
 // points the hardening branch at the last one, then opens the PR or
 // refreshes the open one.
-func (w *Worker) writePR(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned, po *prOutcome, open *github.PullRequest, hash string) error {
-	logger := LoggerFrom(ctx)
-	refused, err := w.checkWritable(ctx, gh, ri.owner, ri.name, sc.tree, originals(po.Results))
+func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *github.PullRequest, hash string) error {
+	refused, err := sc.tree.CheckWritable(ctx, j.gh, originals(po.Results))
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (w *Worker) writePR(ctx context.Context, gh *github.Client, ri repoInfo, sc
 		}
 		hash = fixHash(po.Results)
 	}
-	head, err := w.buildCommits(ctx, gh, ri, sc.tree, po.Results)
+	head, err := j.buildCommits(ctx, sc.tree, po.Results)
 	if err != nil {
 		return err
 	}
@@ -52,71 +52,68 @@ func (w *Worker) writePR(ctx context.Context, gh *github.Client, ri repoInfo, sc
 	}
 	ref := &github.Reference{Ref: github.String("refs/heads/" + HardeningBranch), Object: &github.GitObject{SHA: github.String(head)}}
 	if open != nil {
-		if _, _, err := gh.Git.UpdateRef(ctx, ri.owner, ri.name, ref, true); err != nil {
-			return po.refRefused(ctx, err)
+		if _, _, err := j.gh.Git.UpdateRef(ctx, j.repo.owner, j.repo.name, ref, true); err != nil {
+			return j.refRefused(po, err)
 		}
-		pr, _, err := gh.PullRequests.Edit(ctx, ri.owner, ri.name, open.GetNumber(), &github.PullRequest{
+		pr, _, err := j.gh.PullRequests.Edit(ctx, j.repo.owner, j.repo.name, open.GetNumber(), &github.PullRequest{
 			Title: github.String(PRTitle), Body: github.String(body)})
 		if err != nil {
 			return fmt.Errorf("update hardening pull request: %w", err)
 		}
 		po.setPR(pr, prUpdated, "Updated the hardening pull request %s with the current fixes.")
-		logger.Info("hardening PR updated", "pr", pr.GetNumber())
+		j.log.Info("hardening PR updated", "pr", pr.GetNumber())
 		return nil
 	}
-	_, _, err = gh.Git.CreateRef(ctx, ri.owner, ri.name, ref)
+	_, _, err = j.gh.Git.CreateRef(ctx, j.repo.owner, j.repo.name, ref)
 	if refExists(err) {
 		// A branch left from an earlier PR: reuse it only if it is all ours.
-		ours, cerr := w.branchOurs(ctx, gh, ri, "")
+		ours, cerr := j.branchOurs(ctx, "")
 		if cerr != nil {
 			return cerr
 		}
 		if !ours {
 			po.State = prBranchUsed
 			po.Message = "The branch `" + HardeningBranch + "` exists with commits Hardener did not make; no pull request was opened. Delete the branch to get one."
-			logger.Warn("hardening branch has commits by others; left alone")
+			j.log.Warn("hardening branch has commits by others; left alone")
 			return nil
 		}
-		_, _, err = gh.Git.UpdateRef(ctx, ri.owner, ri.name, ref, true)
+		_, _, err = j.gh.Git.UpdateRef(ctx, j.repo.owner, j.repo.name, ref, true)
 	}
 	if err != nil {
-		return po.refRefused(ctx, err)
+		return j.refRefused(po, err)
 	}
-	pr, _, err := gh.PullRequests.Create(ctx, ri.owner, ri.name, &github.NewPullRequest{
-		Title: github.String(PRTitle), Head: github.String(HardeningBranch), Base: github.String(ri.defaultBranch),
+	pr, _, err := j.gh.PullRequests.Create(ctx, j.repo.owner, j.repo.name, &github.NewPullRequest{
+		Title: github.String(PRTitle), Head: github.String(HardeningBranch), Base: github.String(j.repo.defaultBranch),
 		Body: github.String(body), MaintainerCanModify: github.Bool(true),
 	})
 	if err != nil {
 		return fmt.Errorf("open hardening pull request: %w", err)
 	}
-	if _, _, err := gh.Issues.AddLabelsToIssue(ctx, ri.owner, ri.name, pr.GetNumber(), []string{PRLabel}); err != nil {
-		logger.Warn("could not label the hardening pull request", "err", err)
+	if _, _, err := j.gh.Issues.AddLabelsToIssue(ctx, j.repo.owner, j.repo.name, pr.GetNumber(), []string{PRLabel}); err != nil {
+		j.log.Warn("could not label the hardening pull request", "err", err)
 	}
 	po.setPR(pr, prOpened, "Opened the hardening pull request %s.")
-	logger.Info("hardening PR opened", "pr", pr.GetNumber(), "commits", len(po.Results))
+	j.log.Info("hardening PR opened", "pr", pr.GetNumber(), "commits", len(po.Results))
 	return nil
 }
 
 // refRefused turns GitHub's refusal to change workflow files without the
 // `workflows` permission into a reported outcome; other errors pass.
-func (po *prOutcome) refRefused(ctx context.Context, err error) error {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil &&
-		(er.Response.StatusCode == http.StatusForbidden || er.Response.StatusCode == http.StatusUnprocessableEntity) &&
-		strings.Contains(strings.ToLower(er.Error()), "workflow") {
+func (j *jobRun) refRefused(po *prOutcome, err error) error {
+	if status, msg, ok := ghclient.Refused(err); ok && status != http.StatusNotFound && strings.Contains(strings.ToLower(msg), "workflow") {
 		po.State = prWorkflows
 		po.Message = "GitHub refused to push the hardening branch: changing files under `.github/workflows/` needs the App permission **workflows: write**, which this installation does not grant. " +
 			"Accept the updated permissions in the installation settings, then use **Open hardening PR** above."
-		LoggerFrom(ctx).Error("hardening branch refused: the installation lacks the workflows permission", "err", err)
+		j.log.Error("hardening branch refused: the installation lacks the workflows permission", "err", err)
 		return nil
 	}
 	return fmt.Errorf("push hardening branch: %w", err)
 }
 
+// refExists reports GitHub refusing to create a branch that exists.
 func refExists(err error) bool {
-	var er *github.ErrorResponse
-	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity &&
-		strings.Contains(strings.ToLower(er.Error()), "already exists")
+	status, msg, ok := ghclient.Refused(err)
+	return ok && status == http.StatusUnprocessableEntity && strings.Contains(strings.ToLower(msg), "already exists")
 }
 
 // originals maps every changed path to its content before any change.
@@ -135,8 +132,12 @@ func originals(results []*remediations.Result) map[string][]byte {
 // buildCommits creates one commit per remediation with inline content and
 // no author or committer, so that GitHub signs them as the App. It returns
 // the last commit's SHA.
-func (w *Worker) buildCommits(ctx context.Context, gh *github.Client, ri repoInfo, t *Tree, results []*remediations.Result) (string, error) {
-	parent, baseTree := t.Commit, t.treeSHA
+func (j *jobRun) buildCommits(ctx context.Context, t *snapshot.Tree, results []*remediations.Result) (string, error) {
+	baseTree, err := t.BaseTree(ctx, j.gh)
+	if err != nil {
+		return "", err
+	}
+	parent := t.Commit
 	for _, r := range results {
 		entries := make([]*github.TreeEntry, 0, len(r.Changes))
 		for _, c := range r.Changes {
@@ -149,11 +150,11 @@ func (w *Worker) buildCommits(ctx context.Context, gh *github.Client, ri repoInf
 			}
 			entries = append(entries, e)
 		}
-		tree, _, err := gh.Git.CreateTree(ctx, ri.owner, ri.name, baseTree, entries)
+		tree, _, err := j.gh.Git.CreateTree(ctx, j.repo.owner, j.repo.name, baseTree, entries)
 		if err != nil {
 			return "", fmt.Errorf("create tree for %s: %w", r.ID, err)
 		}
-		commit, _, err := gh.Git.CreateCommit(ctx, ri.owner, ri.name, &github.Commit{
+		commit, _, err := j.gh.Git.CreateCommit(ctx, j.repo.owner, j.repo.name, &github.Commit{
 			Message: github.String(commitMessage(r)), Tree: &github.Tree{SHA: tree.SHA},
 			Parents: []*github.Commit{{SHA: github.String(parent)}},
 		}, nil)
@@ -205,8 +206,8 @@ func ours(c *github.RepositoryCommit, login string) bool {
 }
 
 // prCommitsOurs reports whether every commit of the PR is the App's.
-func (w *Worker) prCommitsOurs(ctx context.Context, gh *github.Client, ri repoInfo, pr *github.PullRequest) (bool, error) {
-	commits, _, err := gh.PullRequests.ListCommits(ctx, ri.owner, ri.name, pr.GetNumber(), &github.ListOptions{PerPage: 100})
+func (j *jobRun) prCommitsOurs(ctx context.Context, pr *github.PullRequest) (bool, error) {
+	commits, _, err := j.gh.PullRequests.ListCommits(ctx, j.repo.owner, j.repo.name, pr.GetNumber(), &github.ListOptions{PerPage: 100})
 	if err != nil {
 		return false, fmt.Errorf("list commits of #%d: %w", pr.GetNumber(), err)
 	}
@@ -220,10 +221,10 @@ func (w *Worker) prCommitsOurs(ctx context.Context, gh *github.Client, ri repoIn
 
 // branchOurs reports whether every commit on the hardening branch that the
 // default branch lacks is the App's.
-func (w *Worker) branchOurs(ctx context.Context, gh *github.Client, ri repoInfo, login string) (bool, error) {
-	cmp, _, err := gh.Repositories.CompareCommits(ctx, ri.owner, ri.name, ri.defaultBranch, HardeningBranch, &github.ListOptions{PerPage: 100})
+func (j *jobRun) branchOurs(ctx context.Context, login string) (bool, error) {
+	cmp, _, err := j.gh.Repositories.CompareCommits(ctx, j.repo.owner, j.repo.name, j.repo.defaultBranch, HardeningBranch, &github.ListOptions{PerPage: 100})
 	if err != nil {
-		return false, fmt.Errorf("compare %s...%s: %w", ri.defaultBranch, HardeningBranch, err)
+		return false, fmt.Errorf("compare %s...%s: %w", j.repo.defaultBranch, HardeningBranch, err)
 	}
 	for _, c := range cmp.Commits {
 		if !ours(c, login) {
@@ -235,8 +236,8 @@ func (w *Worker) branchOurs(ctx context.Context, gh *github.Client, ri repoInfo,
 
 // commentOnce comments on an issue or PR unless a comment with marker is
 // already there.
-func (w *Worker) commentOnce(ctx context.Context, gh *github.Client, ri repoInfo, number int, marker, body string) error {
-	list, _, err := gh.Issues.ListComments(ctx, ri.owner, ri.name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}})
+func (j *jobRun) commentOnce(ctx context.Context, number int, marker, body string) error {
+	list, _, err := j.gh.Issues.ListComments(ctx, j.repo.owner, j.repo.name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}})
 	if err != nil {
 		return fmt.Errorf("list comments of #%d: %w", number, err)
 	}
@@ -245,7 +246,7 @@ func (w *Worker) commentOnce(ctx context.Context, gh *github.Client, ri repoInfo
 			return nil
 		}
 	}
-	if _, _, err := gh.Issues.CreateComment(ctx, ri.owner, ri.name, number, &github.IssueComment{Body: github.String(body)}); err != nil {
+	if _, _, err := j.gh.Issues.CreateComment(ctx, j.repo.owner, j.repo.name, number, &github.IssueComment{Body: github.String(body)}); err != nil {
 		return fmt.Errorf("comment on #%d: %w", number, err)
 	}
 	return nil
@@ -253,12 +254,12 @@ func (w *Worker) commentOnce(ctx context.Context, gh *github.Client, ri repoInfo
 
 // closeHardeningPR closes the App's open PR with a comment and deletes its
 // branch (unless people pushed to it). No open PR: nothing to do.
-func (w *Worker) closeHardeningPR(ctx context.Context, gh *github.Client, ri repoInfo, why string) error {
-	prs, _, err := gh.PullRequests.List(ctx, ri.owner, ri.name, &github.PullRequestListOptions{
-		State: "open", Head: ri.owner + ":" + HardeningBranch})
+func (j *jobRun) closeHardeningPR(ctx context.Context, why string) error {
+	prs, _, err := j.gh.PullRequests.List(ctx, j.repo.owner, j.repo.name, &github.PullRequestListOptions{
+		State: "open", Head: j.repo.owner + ":" + HardeningBranch})
 	if err != nil {
-		if isNotFound(err) || unavailable(err) {
-			LoggerFrom(ctx).Info("repository no longer accessible; hardening PR left as is", "err", err)
+		if ghclient.IsNotFound(err) || refused(err) {
+			j.log.Info("repository no longer accessible; hardening PR left as is", "err", err)
 			return nil
 		}
 		return fmt.Errorf("list hardening pull requests: %w", err)
@@ -267,22 +268,22 @@ func (w *Worker) closeHardeningPR(ctx context.Context, gh *github.Client, ri rep
 		if pr.GetHead().GetRef() != HardeningBranch {
 			continue
 		}
-		if err := w.commentOnce(ctx, gh, ri, pr.GetNumber(), closedMarker, why+"\n\n"+closedMarker); err != nil {
+		if err := j.commentOnce(ctx, pr.GetNumber(), closedMarker, why+"\n\n"+closedMarker); err != nil {
 			return err
 		}
-		if _, _, err := gh.PullRequests.Edit(ctx, ri.owner, ri.name, pr.GetNumber(), &github.PullRequest{State: github.String("closed")}); err != nil {
+		if _, _, err := j.gh.PullRequests.Edit(ctx, j.repo.owner, j.repo.name, pr.GetNumber(), &github.PullRequest{State: github.String("closed")}); err != nil {
 			return fmt.Errorf("close #%d: %w", pr.GetNumber(), err)
 		}
-		allOurs, err := w.prCommitsOurs(ctx, gh, ri, pr)
+		allOurs, err := j.prCommitsOurs(ctx, pr)
 		if err != nil {
 			return err
 		}
 		if allOurs {
-			if _, err := gh.Git.DeleteRef(ctx, ri.owner, ri.name, "heads/"+HardeningBranch); err != nil && !unavailable(err) {
+			if _, err := j.gh.Git.DeleteRef(ctx, j.repo.owner, j.repo.name, "heads/"+HardeningBranch); err != nil && !refused(err) {
 				return fmt.Errorf("delete branch %s: %w", HardeningBranch, err)
 			}
 		}
-		LoggerFrom(ctx).Info("hardening PR closed", "pr", pr.GetNumber(), "branch_deleted", allOurs)
+		j.log.Info("hardening PR closed", "pr", pr.GetNumber(), "branch_deleted", allOurs)
 	}
 	return nil
 }

@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
 )
 
 // MaxAttempts bounds how often a job is run when it keeps asking to be retried.
@@ -26,7 +29,7 @@ func (e *QueueFullError) Error() string {
 func (e *QueueFullError) RetryAfter() time.Duration { return 30 * time.Second }
 
 type queued struct {
-	job     Job
+	job     intake.Job
 	attempt int // runs so far
 }
 
@@ -34,7 +37,7 @@ type queued struct {
 // the same repository never run at the same time; a job that returns a retry
 // error is queued again after its delay, up to MaxAttempts runs.
 type Queue struct {
-	runner   Runner
+	runner   intake.Runner
 	logger   *slog.Logger
 	capacity int
 
@@ -47,13 +50,13 @@ type Queue struct {
 	running  map[string]bool // repo keys of running jobs
 	delayed  map[*time.Timer]queued
 	closed   bool
-	handback []Job // retries asked for by jobs that ended during Shutdown
+	handback []intake.Job // retries asked for by jobs that ended during Shutdown
 	wg       sync.WaitGroup
 }
 
 // NewQueue starts workers (at least 1) that run jobs with r; at most capacity
 // jobs wait at a time. A nil logger discards logs.
-func NewQueue(workers, capacity int, r Runner, logger *slog.Logger) *Queue {
+func NewQueue(workers, capacity int, r intake.Runner, logger *slog.Logger) *Queue {
 	if workers < 1 {
 		workers = 1
 	}
@@ -78,7 +81,7 @@ func NewQueue(workers, capacity int, r Runner, logger *slog.Logger) *Queue {
 
 // Enqueue adds all jobs or none: it fails with *QueueFullError when they do
 // not fit and with ErrQueueClosed after Shutdown. It never blocks.
-func (q *Queue) Enqueue(_ context.Context, jobs ...Job) error {
+func (q *Queue) Enqueue(_ context.Context, jobs ...intake.Job) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
@@ -105,10 +108,10 @@ func (q *Queue) Len() int {
 // and returns the jobs that were still waiting (delayed retries included), so
 // that the caller can hand them back. If ctx ends first, running jobs are
 // cancelled and ctx's error is returned with the waiting jobs.
-func (q *Queue) Shutdown(ctx context.Context) (left []Job, err error) {
+func (q *Queue) Shutdown(ctx context.Context) (left []intake.Job, err error) {
 	q.mu.Lock()
 	q.closed = true
-	left = make([]Job, 0, len(q.pending)+len(q.delayed))
+	left = make([]intake.Job, 0, len(q.pending)+len(q.delayed))
 	for _, it := range q.pending {
 		left = append(left, it.job)
 	}
@@ -177,9 +180,9 @@ func (q *Queue) work() {
 	}
 }
 
-func (q *Queue) run(job Job) (err error) {
+func (q *Queue) run(job intake.Job) (err error) {
 	logger := q.logger.With(job.LogArgs()...)
-	ctx := ContextWithLogger(q.ctx, logger)
+	ctx := intake.ContextWithLogger(q.ctx, logger)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("job panicked: %v", p)
@@ -199,7 +202,7 @@ func (q *Queue) settle(it queued, err error) {
 		logger.Info("job done", "attempt", it.attempt)
 		return
 	}
-	delay, retry := RetryDelay(err, it.attempt)
+	delay, retry := ghclient.RetryDelay(err, it.attempt)
 	if !retry {
 		logger.Error("job failed", "attempt", it.attempt, "err", err)
 		return

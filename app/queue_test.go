@@ -10,10 +10,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
-func repoJobN(n int64) Job {
-	return Job{Kind: JobCheck, InstallationID: 1, Owner: "o", Repo: "r", RepoID: n}
+func repoJobN(n int64) intake.Job {
+	return intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "r", RepoID: n}
 }
 
 // syncBuffer is a log sink safe for concurrent writers.
@@ -34,7 +36,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func shutdown(t *testing.T, q *Queue) []Job {
+func shutdown(t *testing.T, q *Queue) []intake.Job {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -47,9 +49,9 @@ func shutdown(t *testing.T, q *Queue) []Job {
 
 func TestQueueShutdownHandsBackWork(t *testing.T) {
 	t.Parallel()
-	started, release := make(chan Job, 1), make(chan struct{})
+	started, release := make(chan intake.Job, 1), make(chan struct{})
 	var done atomic.Int32
-	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		started <- j
 		<-release
 		done.Add(1)
@@ -59,7 +61,7 @@ func TestQueueShutdownHandsBackWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-started
-	result := make(chan []Job)
+	result := make(chan []intake.Job)
 	go func() { result <- shutdown(t, q) }()
 	// Intake stops at once, while the running job is still running.
 	want := 2 // jobs 2 and 3, plus any job 4 accepted before Shutdown began
@@ -90,7 +92,7 @@ func TestQueueShutdownHandsBackWork(t *testing.T) {
 func TestQueueFullIsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	block := make(chan struct{})
-	q := NewQueue(1, 2, RunnerFunc(func(ctx context.Context, j Job) error { <-block; return nil }), nil)
+	q := NewQueue(1, 2, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error { <-block; return nil }), nil)
 	defer func() { close(block); shutdown(t, q) }()
 	err := q.Enqueue(context.Background(), repoJobN(1), repoJobN(2), repoJobN(3))
 	var full *QueueFullError
@@ -106,9 +108,9 @@ func TestQueueRetryReenqueues(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	done := make(chan struct{})
-	q := NewQueue(2, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(2, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		if runs.Add(1) < 3 {
-			return &RetryError{After: 5 * time.Millisecond, Err: errors.New("rate limited")}
+			return &intake.RetryError{After: 5 * time.Millisecond, Err: errors.New("rate limited")}
 		}
 		close(done)
 		return nil
@@ -128,9 +130,9 @@ func TestQueueRetryGivesUpLoudly(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
 	var runs atomic.Int32
-	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		runs.Add(1)
-		return &RetryError{After: time.Millisecond}
+		return &intake.RetryError{After: time.Millisecond}
 	}), slog.New(slog.NewTextHandler(&logs, nil)))
 	q.Enqueue(context.Background(), repoJobN(1))
 	deadline := time.Now().Add(5 * time.Second)
@@ -149,9 +151,9 @@ func TestQueueRetryGivesUpLoudly(t *testing.T) {
 func TestQueueShutdownHandsBackDelayedRetry(t *testing.T) {
 	t.Parallel()
 	ran := make(chan struct{}, 1)
-	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		ran <- struct{}{}
-		return &RetryError{After: time.Hour}
+		return &intake.RetryError{After: time.Hour}
 	}), nil)
 	q.Enqueue(context.Background(), repoJobN(7))
 	<-ran
@@ -173,7 +175,7 @@ func TestQueueSerialisesPerRepository(t *testing.T) {
 	running := map[string]int{}
 	maxSame, maxAll, all := 0, 0, 0
 	var wg sync.WaitGroup
-	q := NewQueue(4, 100, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(4, 100, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		defer wg.Done()
 		mu.Lock()
 		running[j.RepoKey()]++
@@ -187,7 +189,7 @@ func TestQueueSerialisesPerRepository(t *testing.T) {
 		mu.Unlock()
 		return nil
 	}), nil)
-	var jobs []Job
+	var jobs []intake.Job
 	for i := range 40 {
 		jobs = append(jobs, repoJobN(int64(i%2))) // two repositories
 	}
@@ -209,7 +211,7 @@ func TestQueueSurvivesPanic(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	done := make(chan struct{})
-	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		if runs.Add(1) == 1 {
 			panic("boom")
 		}
@@ -228,7 +230,7 @@ func TestQueueSurvivesPanic(t *testing.T) {
 func TestQueueShutdownDeadlineCancelsJobs(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{})
-	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		close(started)
 		<-ctx.Done()
 		return ctx.Err()

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 // NewServer returns an http.Server with timeouts suited to webhook intake:
@@ -28,8 +30,8 @@ func NewServer(addr string, h http.Handler) *http.Server {
 // Serve runs srv on ln until ctx is done, then stops taking requests and shuts
 // the queue down. Jobs still queued at that point are logged one per line,
 // so that an operator can re-run them, and returned.
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener, q *Queue, grace time.Duration) ([]Job, error) {
-	logger := LoggerFrom(ctx)
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, q *Queue, grace time.Duration) ([]intake.Job, error) {
+	logger := intake.LoggerFrom(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("serving", "addr", ln.Addr().String())
@@ -69,7 +71,7 @@ func EnvInt(name string, def int) (int, error) {
 
 // WorkersFromEnv returns HARDENER_WORKERS (default 4, at least 1).
 func WorkersFromEnv() (int, error) {
-	n, err := EnvInt("HARDENER_WORKERS", DefaultWorkers)
+	n, err := EnvInt("HARDENER_WORKERS", intake.DefaultWorkers)
 	if err == nil && n == 0 {
 		return 0, errors.New("HARDENER_WORKERS: must be at least 1")
 	}
@@ -78,5 +80,5 @@ func WorkersFromEnv() (int, error) {
 
 // WriteRateFromEnv returns HARDENER_WRITE_RATE (default 60; 0 turns pacing off).
 func WriteRateFromEnv() (int, error) {
-	return EnvInt("HARDENER_WRITE_RATE", DefaultWriteRate)
+	return EnvInt("HARDENER_WRITE_RATE", intake.DefaultWriteRate)
 }

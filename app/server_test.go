@@ -18,7 +18,7 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 	t.Parallel()
 	block := make(chan struct{})
 	started := make(chan struct{}, 1)
-	q := NewQueue(1, 10, RunnerFunc(func(ctx context.Context, j Job) error {
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		started <- struct{}{}
 		<-block
 		return nil
@@ -28,12 +28,12 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	ctx, cancel := context.WithCancel(ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(&logs, nil))))
+	ctx, cancel := context.WithCancel(intake.ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(&logs, nil))))
 	secret := []byte("s3cret")
-	h := NewHandler(secret, q, nil)
-	srv := NewServer("", NewMux(h))
+	h := intake.NewHandler(secret, q, nil)
+	srv := NewServer("", intake.NewMux(h))
 	type result struct {
-		left []Job
+		left []intake.Job
 		err  error
 	}
 	done := make(chan result)
@@ -49,7 +49,7 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 	resp.Body.Close()
 	body := githubfake.Webhook(t, "installation", "created.json")
 	for _, d := range []string{"d1", "d2"} {
-		req, _ := http.NewRequest("POST", base+WebhookPath, bytes.NewReader(body))
+		req, _ := http.NewRequest("POST", base+intake.WebhookPath, bytes.NewReader(body))
 		req.Header.Set("X-GitHub-Event", "installation")
 		req.Header.Set("X-GitHub-Delivery", d)
 		req.Header.Set("X-Hub-Signature-256", intake.Sign(secret, body))
@@ -77,7 +77,7 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 func TestEnvSettings(t *testing.T) {
 	t.Setenv("HARDENER_WORKERS", "")
 	t.Setenv("HARDENER_WRITE_RATE", "0")
-	if n, err := WorkersFromEnv(); n != DefaultWorkers || err != nil {
+	if n, err := WorkersFromEnv(); n != intake.DefaultWorkers || err != nil {
 		t.Errorf("workers default = %d, %v", n, err)
 	}
 	if n, err := WriteRateFromEnv(); n != 0 || err != nil {

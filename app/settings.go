@@ -2,13 +2,13 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
 )
@@ -51,18 +51,18 @@ const adminHint = "it needs the App permission **administration: write** (regist
 // vulnerability reporting and branch protection. Only jobs on the default
 // branch in `mode: pr` call it. A 403/404 is reported, never fatal; rate
 // limits and server errors are returned so that the job is retried.
-func (w *Worker) applySettings(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) (*settingsOutcome, error) {
+func (j *jobRun) applySettings(ctx context.Context, sc *scanned) (*settingsOutcome, error) {
 	so := &settingsOutcome{}
 	if sc.cfg.Mode == config.ModeReport {
 		return so, nil
 	}
-	if sc.cfg.Enabled(checks.FixSecurityPolicy) && !ri.private {
-		if err := w.ensurePVR(ctx, gh, ri, so); err != nil {
+	if sc.cfg.Enabled(checks.FixSecurityPolicy) && !j.repo.private {
+		if err := j.ensurePVR(ctx, so); err != nil {
 			return nil, err
 		}
 	}
 	if sc.cfg.Enabled(checks.FixBranchProtection) {
-		if err := w.ensureBranchProtection(ctx, gh, ri, sc, so); err != nil {
+		if err := j.ensureBranchProtection(ctx, sc, so); err != nil {
 			return nil, err
 		}
 	}
@@ -71,31 +71,30 @@ func (w *Worker) applySettings(ctx context.Context, gh *github.Client, ri repoIn
 
 // ensurePVR enables private vulnerability reporting unless it is on: one
 // GET when nothing changes.
-func (w *Worker) ensurePVR(ctx context.Context, gh *github.Client, ri repoInfo, so *settingsOutcome) error {
-	logger := LoggerFrom(ctx)
-	if g := granted(ctx); g != nil && g["administration"] != "write" {
+func (j *jobRun) ensurePVR(ctx context.Context, so *settingsOutcome) error {
+	if g := j.granted; g != nil && g["administration"] != "write" {
 		// Known without asking: GitHub would refuse both requests.
 		so.add("pvr:forbidden", "Private vulnerability reporting could not be enabled: "+adminHint+".", false)
 		return nil
 	}
-	on, _, err := gh.Repositories.IsPrivateReportingEnabled(ctx, ri.owner, ri.name)
+	on, _, err := j.gh.Repositories.IsPrivateReportingEnabled(ctx, j.repo.owner, j.repo.name)
 	if err == nil && on {
 		so.add("pvr:on", "Private vulnerability reporting is enabled.", false)
 		return nil
 	}
 	if err == nil {
-		_, err = gh.Repositories.EnablePrivateReporting(ctx, ri.owner, ri.name)
+		_, err = j.gh.Repositories.EnablePrivateReporting(ctx, j.repo.owner, j.repo.name)
 		if err == nil {
-			logger.Info("private vulnerability reporting enabled")
+			j.log.Info("private vulnerability reporting enabled")
 			so.add("pvr:on", "Enabled private vulnerability reporting, so that people can report vulnerabilities to the maintainers privately.", true)
 			return nil
 		}
 	}
-	status, msg, ok := refusal(err)
+	status, msg, ok := ghclient.Refused(err)
 	if !ok {
 		return fmt.Errorf("private vulnerability reporting: %w", err)
 	}
-	logger.Warn("private vulnerability reporting not changed", "status", status, "err", msg)
+	j.log.Warn("private vulnerability reporting not changed", "status", status, "err", msg)
 	if status == http.StatusUnprocessableEntity {
 		so.add("pvr:refused", fmt.Sprintf("GitHub refused to enable private vulnerability reporting: %s", msg), true)
 		return nil
@@ -107,19 +106,12 @@ func (w *Worker) ensurePVR(ctx context.Context, gh *github.Client, ri repoInfo, 
 	return nil
 }
 
-// refusal reports whether err is GitHub refusing a request (403, 404 or
-// 422) rather than a rate limit or an outage, with its status and message.
-// go-github turns rate limits into their own types, so they never match.
-func refusal(err error) (int, string, bool) {
-	var er *github.ErrorResponse
-	if !errors.As(err, &er) || er.Response == nil {
-		return 0, "", false
-	}
-	switch s := er.Response.StatusCode; s {
-	case http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
-		return s, er.Message, true
-	}
-	return 0, "", false
+// refused reports whether err is GitHub refusing the request (see
+// ghclient.Refused): a feature the plan, the repository or the App's
+// permissions do not offer, reported rather than failing the job.
+func refused(err error) bool {
+	_, _, ok := ghclient.Refused(err)
+	return ok
 }
 
 // needsPlan reports whether a refusal says the plan lacks the feature
@@ -135,14 +127,14 @@ func needsPlan(msg string) bool {
 // posts no run of its own (rescan, PR refresh). A completed run of the same
 // commit already carries the same findings, so its summary is updated in
 // place, keeping its annotations, rather than a second run being added.
-func (w *Worker) reportSettings(ctx context.Context, gh *github.Client, ri repoInfo, sha string, res checkResult) error {
-	pc, err := w.startCheck(ctx, gh, ri, sha)
+func (j *jobRun) reportSettings(ctx context.Context, sha string, res checkResult) error {
+	pc, err := j.startCheck(ctx, sha)
 	if err != nil {
 		return err
 	}
 	hash := resultHash(res)
 	if !pc.completed {
-		return w.finishCheck(ctx, gh, ri, pc, res)
+		return j.finishCheck(ctx, pc, res)
 	}
 	if pc.hash == hash {
 		return nil
@@ -151,13 +143,13 @@ func (w *Worker) reportSettings(ctx context.Context, gh *github.Client, ri repoI
 	if err != nil {
 		return err
 	}
-	_, _, err = gh.Checks.UpdateCheckRun(ctx, ri.owner, ri.name, pc.id, github.UpdateCheckRunOptions{
+	_, _, err = j.gh.Checks.UpdateCheckRun(ctx, j.repo.owner, j.repo.name, pc.id, github.UpdateCheckRunOptions{
 		Name: CheckName, Conclusion: github.String(res.Conclusion), ExternalID: github.String(hash),
 		Output: &github.CheckRunOutput{Title: github.String(res.Title), Summary: github.String(summary)},
 	})
 	if err != nil {
 		return fmt.Errorf("update check run %d: %w", pc.id, err)
 	}
-	LoggerFrom(ctx).Info("check run summary updated with repository settings", "check_run", pc.id)
+	j.log.Info("check run summary updated with repository settings", "check_run", pc.id)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hardener/hardener/internal/githubfake"
+	"github.com/hardener/hardener/remediations/branchprot"
 )
 
 // orgEnablesBP is an organisation file that switches branch protection on
@@ -70,9 +71,9 @@ func TestE2EBranchProtectionProposedAppliedAndDrift(t *testing.T) {
 	h.fake.ResetCounts()
 	h.rescan()
 	h.logRequests("rescan that creates the ruleset")
-	rs, ok := h.rulesets()[RulesetName]
+	rs, ok := h.rulesets()[branchprot.RulesetName]
 	if !ok {
-		t.Fatalf("no %q ruleset; rulesets: %v", RulesetName, h.repo.Rulesets())
+		t.Fatalf("no %q ruleset; rulesets: %v", branchprot.RulesetName, h.repo.Rulesets())
 	}
 	if rs.Enforcement != "active" || rs.Target != "branch" || !strings.Contains(string(rs.Conditions), "~DEFAULT_BRANCH") {
 		t.Errorf("ruleset = %+v conditions %s", rs, rs.Conditions)
@@ -108,9 +109,9 @@ func TestE2EBranchProtectionProposedAppliedAndDrift(t *testing.T) {
 	// A maintainer weakens the ruleset: drift is reported and re-applied.
 	weak := rs.Rules
 	weak[0].Parameters = json.RawMessage(`{"required_approving_review_count":0,"dismiss_stale_reviews_on_push":false,"require_code_owner_review":false,"require_last_push_approval":false,"required_review_thread_resolution":false}`)
-	body := rulesetRequest{Name: RulesetName, Target: "branch", Enforcement: "active", Conditions: params(rs.Conditions)}
+	body := branchprot.RulesetRequest{Name: branchprot.RulesetName, Target: "branch", Enforcement: "active", Conditions: params(rs.Conditions)}
 	for _, r := range weak {
-		body.Rules = append(body.Rules, ruleRequest{Type: r.Type, Parameters: r.Parameters})
+		body.Rules = append(body.Rules, branchprot.RuleRequest{Type: r.Type, Parameters: r.Parameters})
 	}
 	gh := h.fake.Client()
 	if err := ghJSON(context.Background(), gh, http.MethodPut, fmt.Sprintf("repos/%s/%s/rulesets/%d", h.repo.Owner, h.repo.Name, rs.ID), body, nil); err != nil {
@@ -123,7 +124,7 @@ func TestE2EBranchProtectionProposedAppliedAndDrift(t *testing.T) {
 	if !strings.Contains(s, "**Drift:**") || !strings.Contains(s, "0 approving reviews required (configured: 1)") || !strings.Contains(s, "stale approvals are not dismissed") {
 		t.Errorf("drift not reported:\n%s", s)
 	}
-	fixed := h.rulesets()[RulesetName]
+	fixed := h.rulesets()[branchprot.RulesetName]
 	if p := params(fixed.Rules[0].Parameters); p["required_approving_review_count"] != float64(1) || p["dismiss_stale_reviews_on_push"] != true {
 		t.Errorf("not re-applied: %v", p)
 	}
@@ -146,7 +147,7 @@ func TestE2EBranchProtectionOrgRulesetCounts(t *testing.T) {
 	if got, _ := h.repo.File(HardeningBranch, ".github/hardener.yml"); got != mainFile {
 		t.Errorf("block proposed although the repository's file has one:\n%s", got)
 	}
-	rs, ok := h.rulesets()[RulesetName]
+	rs, ok := h.rulesets()[branchprot.RulesetName]
 	if !ok {
 		t.Fatal("no hardener ruleset")
 	}
@@ -213,4 +214,11 @@ func TestE2EBranchProtectionNotPermitted(t *testing.T) {
 	if n := h.fake.Count("repos/update-branch-protection"); n != 0 {
 		t.Errorf("fell back to classic protection without the permission")
 	}
+}
+
+// params decodes a rule's parameters.
+func params(raw json.RawMessage) map[string]any {
+	m := map[string]any{}
+	_ = json.Unmarshal(raw, &m)
+	return m
 }

@@ -8,13 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
+	"github.com/hardener/hardener/remediations/branchprot"
 )
 
 // rescan runs a scheduled rescan of the harness's repository.
 func (h *harness) rescan() {
 	h.t.Helper()
-	if err := h.worker.Run(ctxWithTestLogger(h.t), Job{Kind: JobRescan, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}); err != nil {
+	if err := h.worker.Run(ctxWithTestLogger(h.t), intake.Job{Kind: intake.JobRescan, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}); err != nil {
 		h.t.Fatalf("rescan: %v", err)
 	}
 }
@@ -127,9 +129,9 @@ func TestE2EPrivateVulnerabilityReporting(t *testing.T) {
 }
 
 // rulesJSON decodes a stored ruleset.
-func decodeRuleset(t *testing.T, raw json.RawMessage) liveRuleset {
+func decodeRuleset(t *testing.T, raw json.RawMessage) branchprot.Ruleset {
 	t.Helper()
-	var rs liveRuleset
+	var rs branchprot.Ruleset
 	if err := json.Unmarshal(raw, &rs); err != nil {
 		t.Fatal(err)
 	}
@@ -137,8 +139,8 @@ func decodeRuleset(t *testing.T, raw json.RawMessage) liveRuleset {
 }
 
 // rulesets returns the stored rulesets by name.
-func (h *harness) rulesets() map[string]liveRuleset {
-	out := map[string]liveRuleset{}
+func (h *harness) rulesets() map[string]branchprot.Ruleset {
+	out := map[string]branchprot.Ruleset{}
 	for _, raw := range h.repo.Rulesets() {
 		rs := decodeRuleset(h.t, raw)
 		out[rs.Name] = rs
@@ -146,7 +148,7 @@ func (h *harness) rulesets() map[string]liveRuleset {
 	return out
 }
 
-func ruleTypes(rs liveRuleset) []string {
+func ruleTypes(rs branchprot.Ruleset) []string {
 	var out []string
 	for _, r := range rs.Rules {
 		out = append(out, r.Type)
@@ -162,11 +164,11 @@ func TestE2ESettingsRateLimitIsRetried(t *testing.T) {
 			h := newHarness(t, files)
 			h.fake.FailNext(op, 1, http.StatusForbidden, map[string]string{"Retry-After": "60"},
 				`{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
-			job := Job{Kind: JobInstall, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}
+			job := intake.Job{Kind: intake.JobInstall, InstallationID: 1, Owner: h.repo.Owner, Repo: h.repo.Name}
 			err := h.worker.Run(ctxWithTestLogger(t), job)
-			var re *RetryError
+			var re *intake.RetryError
 			if !errors.As(err, &re) || re.After != time.Minute {
-				t.Fatalf("err = %v, want a *RetryError after 1m", err)
+				t.Fatalf("err = %v, want a *intake.RetryError after 1m", err)
 			}
 			h.worker.clients = staticClients{h.fake.Client()}
 			if err := h.worker.Run(ctxWithTestLogger(t), job); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/remediations/pin"
@@ -59,7 +60,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return 2
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	clients, err := app.NewClients(settings.AppID, settings.PrivateKey, settings.APIURL, nil)
+	clients, err := ghclient.NewClients(settings.AppID, settings.PrivateKey, settings.APIURL, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "hardener serve:", err)
 		return 2
@@ -78,9 +79,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		fmt.Fprintln(stderr, "hardener serve:", err)
 		return 2
 	}
-	srv := app.NewServer(*addr, app.NewMux(app.NewHandler(settings.WebhookSecret, q, logger)))
+	srv := app.NewServer(*addr, intake.NewMux(intake.NewHandler(settings.WebhookSecret, q, logger)))
 	logger.Info("starting", "version", version, "settings", settings)
-	left, err := app.Serve(app.ContextWithLogger(ctx, logger), srv, ln, q, *grace)
+	left, err := app.Serve(intake.ContextWithLogger(ctx, logger), srv, ln, q, *grace)
 	if len(left) > 0 {
 		logger.Warn("jobs handed back at shutdown", "count", len(left))
 	}
@@ -94,7 +95,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 
 // newRunner builds what runs the queued jobs: the App's job worker, with
 // Scorecard scores and container image digests from the registries.
-func newRunner(clients *app.Clients) (app.Runner, error) {
+func newRunner(clients *ghclient.Clients) (intake.Runner, error) {
 	return app.NewAppWorker(clients, app.WorkerOptions{
 		Scorecard: true,
 		Images:    pin.Registry{Client: &registry.Client{}},

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 )
@@ -102,7 +101,7 @@ func TestServeAnswersWebhooksAndHealth(t *testing.T) {
 
 	post := func(event string, body []byte, sig string) int {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, base+app.WebhookPath, bytes.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, base+intake.WebhookPath, bytes.NewReader(body))
 		req.Header.Set("X-GitHub-Event", event)
 		req.Header.Set("X-GitHub-Delivery", "delivery-"+event)
 		req.Header.Set("X-Hub-Signature-256", sig)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
 	"github.com/hardener/hardener/lambda/internal/sqsfake"
@@ -19,7 +18,7 @@ var testSecret = []byte("lambda-test-secret")
 
 func httpEvent(event, delivery string, body []byte, sig string, b64 bool) events.APIGatewayV2HTTPRequest {
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: "POST " + app.WebhookPath, RawPath: app.WebhookPath,
+		Version: "2.0", RouteKey: "POST " + intake.WebhookPath, RawPath: intake.WebhookPath,
 		Headers: map[string]string{
 			"content-type": "application/json", "x-github-event": event,
 			"x-github-delivery": delivery, "x-hub-signature-256": sig,
@@ -27,7 +26,7 @@ func httpEvent(event, delivery string, body []byte, sig string, b64 bool) events
 		Body: string(body),
 	}
 	ev.RequestContext.HTTP.Method = http.MethodPost
-	ev.RequestContext.HTTP.Path = app.WebhookPath
+	ev.RequestContext.HTTP.Path = intake.WebhookPath
 	if b64 {
 		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
 	}
@@ -52,7 +51,7 @@ func TestWebhookQueuesSignedDelivery(t *testing.T) {
 			}
 			j := msgs[0].Job(t)
 			want, _ := intake.Route("check_suite", body)
-			if j.Kind != app.JobCheck || j.Delivery != "guid-1" || j.HeadSHA != want[0].HeadSHA || j.InstallationID != want[0].InstallationID {
+			if j.Kind != intake.JobCheck || j.Delivery != "guid-1" || j.HeadSHA != want[0].HeadSHA || j.InstallationID != want[0].InstallationID {
 				t.Errorf("job = %+v", j)
 			}
 			if msgs[0].MessageGroupID != "" || msgs[0].DelaySeconds != 0 {

@@ -5,13 +5,14 @@ import (
 	"log/slog"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/lambda/internal/handler"
 	"github.com/hardener/hardener/remediations/pin"
 )
 
-func clientsFromEnv(getenv func(string) string) (intake.Settings, *app.Clients, error) {
+func clientsFromEnv(getenv func(string) string) (intake.Settings, *ghclient.Clients, error) {
 	if err := handler.RefuseSSM(getenv); err != nil {
 		return intake.Settings{}, nil, err
 	}
@@ -19,7 +20,7 @@ func clientsFromEnv(getenv func(string) string) (intake.Settings, *app.Clients, 
 	if err != nil {
 		return s, nil, err
 	}
-	c, err := app.NewClients(s.AppID, s.PrivateKey, s.APIURL, nil)
+	c, err := ghclient.NewClients(s.AppID, s.PrivateKey, s.APIURL, nil)
 	if err != nil {
 		return s, nil, err
 	}
@@ -54,12 +55,12 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Clients: clients, Queue: q, Logger: logger}, nil
+	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: q}, Logger: logger}, nil
 }
 
 // NewRunner builds what runs the jobs: the App's job worker, as in
 // `hardener serve`, with Scorecard scores and container image digests.
-func NewRunner(clients *app.Clients) (app.Runner, error) {
+func NewRunner(clients *ghclient.Clients) (intake.Runner, error) {
 	return app.NewAppWorker(clients, app.WorkerOptions{
 		Scorecard: true,
 		Images:    pin.Registry{Client: &registry.Client{}},

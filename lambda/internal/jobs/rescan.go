@@ -2,51 +2,24 @@ package jobs
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/intake"
 )
 
-// GitHubClients gives clients authenticated as the App and as one of its
-// installations; *app.Clients is one.
-type GitHubClients interface {
-	App(ctx context.Context) *github.Client
-	Installation(ctx context.Context, installationID int64) (*github.Client, error)
-}
-
-// DefaultRecoverWindow is how far back failed deliveries are looked for: the
-// daily schedule plus an hour of overlap (GitHub keeps deliveries 3 days).
-const DefaultRecoverWindow = 25 * time.Hour
-
-// Rescan is the scheduled function: it queues a rescan of every repository
-// of every installation, and recovers webhook deliveries that failed —
-// GitHub does not retry them, and a delivery larger than a Lambda request
-// (6 MB) can only be fetched through the API.
+// Rescan is the scheduled function: each invocation runs the App's
+// reconciliation loop (app.Rescanner) once.
 type Rescan struct {
-	Clients GitHubClients
-	Queue   app.Enqueuer
-	Logger  *slog.Logger
-	Window  time.Duration    // 0: DefaultRecoverWindow
-	Now     func() time.Time // nil: time.Now
-	PerPage int              // page size of GitHub lists; 0: 100
+	Loop   *app.Rescanner
+	Logger *slog.Logger
+	Now    func() time.Time // when the event has no time; nil: time.Now
 }
 
-func (r *Rescan) perPage() int {
-	if r.PerPage > 0 {
-		return r.PerPage
-	}
-	return 100
-}
-
-// Handle runs one scheduled invocation. It goes on past errors of single
-// installations or deliveries and returns them all.
+// Handle runs one scheduled invocation at the event's time.
 func (r *Rescan) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
 	logger := r.Logger
 	if logger == nil {
@@ -54,159 +27,10 @@ func (r *Rescan) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
 	}
 	now := ev.Time
 	if now.IsZero() {
-		now = r.now()
-	}
-	window := r.Window
-	if window == 0 {
-		window = DefaultRecoverWindow
-	}
-	repos, rescanErr := r.EnqueueRescans(ctx, logger)
-	recovered, recoverErr := r.RecoverDeliveries(ctx, logger, now.Add(-window))
-	logger.Info("rescan queued", "repositories", repos, "recovered_deliveries", recovered)
-	return errors.Join(rescanErr, recoverErr)
-}
-
-func (r *Rescan) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
-// EnqueueRescans queues a JobRescan for every repository of every active
-// installation (archived ones are skipped) and returns how many it queued.
-func (r *Rescan) EnqueueRescans(ctx context.Context, logger *slog.Logger) (int, error) {
-	appClient := r.Clients.App(ctx)
-	var errs []error
-	total := 0
-	opts := &github.ListOptions{PerPage: r.perPage()}
-	for {
-		insts, resp, err := appClient.Apps.ListInstallations(ctx, opts)
-		if err != nil {
-			return total, errors.Join(append(errs, fmt.Errorf("listing installations: %w", app.Redact(err)))...)
+		now = time.Now()
+		if r.Now != nil {
+			now = r.Now()
 		}
-		for _, inst := range insts {
-			if inst.SuspendedAt != nil {
-				logger.Info("installation suspended: not rescanned", "installation", inst.GetID())
-				continue
-			}
-			n, err := r.enqueueInstallation(ctx, inst.GetID())
-			total += n
-			if err != nil {
-				logger.Error("rescan of installation failed", "installation", inst.GetID(), "err", err)
-				errs = append(errs, fmt.Errorf("installation %d: %w", inst.GetID(), err))
-			}
-		}
-		if resp.NextPage == 0 {
-			return total, errors.Join(errs...)
-		}
-		opts.Page = resp.NextPage
 	}
-}
-
-func (r *Rescan) enqueueInstallation(ctx context.Context, id int64) (int, error) {
-	gh, err := r.Clients.Installation(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	opts := &github.ListOptions{PerPage: r.perPage()}
-	for {
-		list, resp, err := gh.Apps.ListRepos(ctx, opts)
-		if err != nil {
-			return total, fmt.Errorf("listing repositories: %w", app.Redact(err))
-		}
-		var jobs []app.Job
-		for _, repo := range list.Repositories {
-			if repo.GetArchived() {
-				continue
-			}
-			jobs = append(jobs, app.Job{
-				Kind: app.JobRescan, Action: "schedule", InstallationID: id,
-				Owner: repo.GetOwner().GetLogin(), Repo: repo.GetName(), RepoID: repo.GetID(),
-			})
-		}
-		if len(jobs) > 0 {
-			if err := r.Queue.Enqueue(ctx, jobs...); err != nil {
-				return total, err
-			}
-			total += len(jobs)
-		}
-		if resp.NextPage == 0 {
-			return total, nil
-		}
-		opts.Page = resp.NextPage
-	}
-}
-
-// RecoverDeliveries finds deliveries since `since` that never succeeded (no
-// attempt, redeliveries included, answered 2xx), fetches each payload through
-// the API, routes it like the webhook intake does and queues its jobs. It
-// returns how many deliveries it recovered.
-func (r *Rescan) RecoverDeliveries(ctx context.Context, logger *slog.Logger, since time.Time) (int, error) {
-	gh := r.Clients.App(ctx)
-	succeeded := map[string]bool{}
-	var failed []*github.HookDelivery // latest attempt first
-	seen := map[string]bool{}
-	opts := &github.ListCursorOptions{PerPage: r.perPage()}
-list:
-	for {
-		page, resp, err := gh.Apps.ListHookDeliveries(ctx, opts)
-		if err != nil {
-			return 0, fmt.Errorf("listing webhook deliveries: %w", app.Redact(err))
-		}
-		for _, d := range page { // newest first
-			if d.GetDeliveredAt().Time.Before(since) {
-				break list
-			}
-			guid := d.GetGUID()
-			if code := d.GetStatusCode(); code >= 200 && code < 300 {
-				succeeded[guid] = true
-				continue
-			}
-			if !seen[guid] {
-				seen[guid] = true
-				failed = append(failed, d)
-			}
-		}
-		if resp.Cursor == "" {
-			break
-		}
-		opts.Cursor = resp.Cursor
-	}
-	var errs []error
-	recovered := 0
-	for _, d := range failed {
-		if succeeded[d.GetGUID()] {
-			continue // a redelivery got through
-		}
-		dl := logger.With("delivery", d.GetGUID(), "event", d.GetEvent(), "status", d.GetStatus())
-		n, err := r.recover(ctx, gh, d)
-		if err != nil {
-			dl.Error("could not recover failed delivery", "err", err)
-			errs = append(errs, fmt.Errorf("delivery %s: %w", d.GetGUID(), err))
-			continue
-		}
-		dl.Info("failed delivery recovered", "jobs", n)
-		recovered++
-	}
-	return recovered, errors.Join(errs...)
-}
-
-func (r *Rescan) recover(ctx context.Context, gh *github.Client, d *github.HookDelivery) (int, error) {
-	full, _, err := gh.Apps.GetHookDelivery(ctx, d.GetID())
-	if err != nil {
-		return 0, fmt.Errorf("fetching delivery: %w", app.Redact(err))
-	}
-	if full.Request == nil || full.Request.RawPayload == nil {
-		return 0, errors.New("delivery has no payload")
-	}
-	jobs, err := intake.Route(full.GetEvent(), *full.Request.RawPayload)
-	if err != nil || len(jobs) == 0 {
-		return 0, err
-	}
-	for i := range jobs {
-		jobs[i].Delivery = full.GetGUID()
-	}
-	return len(jobs), r.Queue.Enqueue(ctx, jobs...)
+	return r.Loop.Run(intake.ContextWithLogger(ctx, logger), now)
 }

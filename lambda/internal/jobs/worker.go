@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/lambda/internal/handler"
 )
 
@@ -19,14 +21,14 @@ import (
 // deadline to be started; later records are put back for another invocation.
 const DefaultStartMargin = 60 * time.Second
 
-// Worker runs the jobs of an SQS batch with an app.Runner, one after the
+// Worker runs the jobs of an SQS batch with an intake.Runner, one after the
 // other. Failed records are reported as batch item failures, so that only
 // they are received again (and end in the dead-letter queue after the
 // queue's maxReceiveCount). A job that asks to be retried (rate limits) is
 // re-sent with a delay and its original deleted, so that waiting for GitHub
 // never counts toward the dead-letter limit.
 type Worker struct {
-	Runner      app.Runner
+	Runner      intake.Runner
 	Queue       *handler.Queue
 	Logger      *slog.Logger
 	StartMargin time.Duration // 0: DefaultStartMargin
@@ -60,7 +62,7 @@ func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 
 // record handles one message and reports whether it may be deleted.
 func (w *Worker) record(ctx context.Context, logger *slog.Logger, msg events.SQSMessage, index int) bool {
-	var job app.Job
+	var job intake.Job
 	if err := json.Unmarshal([]byte(msg.Body), &job); err != nil {
 		logger.Error("message is not a job; left for the dead-letter queue", "err", err)
 		return false
@@ -82,12 +84,12 @@ func (w *Worker) record(ctx context.Context, logger *slog.Logger, msg events.SQS
 	}
 
 	start := time.Now()
-	err := runJob(app.ContextWithLogger(ctx, logger), w.Runner, job)
+	err := runJob(intake.ContextWithLogger(ctx, logger), w.Runner, job)
 	if err == nil {
 		logger.Info("job done", "attempt", attempt+1, "took", time.Since(start).Round(time.Millisecond))
 		return true
 	}
-	delay, retry := app.RetryDelay(err, attempt)
+	delay, retry := ghclient.RetryDelay(err, attempt)
 	switch {
 	case !retry:
 		logger.Error("job failed", "attempt", attempt+1, "err", err)
@@ -103,7 +105,7 @@ func (w *Worker) record(ctx context.Context, logger *slog.Logger, msg events.SQS
 // putBack queues the job again after delay and reports whether the original
 // may be deleted. A FIFO queue has no per-message delay: there the message is
 // hidden for delay and reported failed, which does count as a receive.
-func (w *Worker) putBack(ctx context.Context, logger *slog.Logger, msg events.SQSMessage, job app.Job, attempt int, delay time.Duration, why string) bool {
+func (w *Worker) putBack(ctx context.Context, logger *slog.Logger, msg events.SQSMessage, job intake.Job, attempt int, delay time.Duration, why string) bool {
 	if w.Queue.FIFO() {
 		if err := w.Queue.Hide(ctx, msg.ReceiptHandle, delay); err != nil {
 			logger.Error("could not delay message", "err", err, "reason", why)
@@ -123,7 +125,7 @@ func (w *Worker) putBack(ctx context.Context, logger *slog.Logger, msg events.SQ
 
 // runJob runs one job, turning a panic into an error so that the rest of the
 // batch still runs.
-func runJob(ctx context.Context, r app.Runner, job app.Job) (err error) {
+func runJob(ctx context.Context, r intake.Runner, job intake.Job) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("job panicked: %v", p)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hardener/hardener/app"
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/lambda/internal/handler"
 	"github.com/hardener/hardener/lambda/internal/sqsfake"
 )
@@ -19,7 +21,7 @@ func itoa(i int) string       { return strconv.Itoa(i) }
 func itoa64(i int64) string   { return strconv.FormatInt(i, 10) }
 func strptr(s string) *string { return &s }
 
-func sqsRecord(t *testing.T, id string, j app.Job, attrs map[string]string) events.SQSMessage {
+func sqsRecord(t *testing.T, id string, j intake.Job, attrs map[string]string) events.SQSMessage {
 	t.Helper()
 	b, err := json.Marshal(j)
 	if err != nil {
@@ -36,7 +38,7 @@ func sqsRecord(t *testing.T, id string, j app.Job, attrs map[string]string) even
 // outcomes is a Runner that answers per repository.
 type outcomes map[string]error
 
-func (o outcomes) Run(_ context.Context, j app.Job) error { return o[j.Repo] }
+func (o outcomes) Run(_ context.Context, j intake.Job) error { return o[j.Repo] }
 
 func failedIDs(resp events.SQSEventResponse) []string {
 	var ids []string
@@ -53,10 +55,10 @@ func TestWorkerReportsPartialBatchFailure(t *testing.T) {
 		"bad": errors.New("boom"),
 	}}
 	ev := events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "good"}, nil),
-		sqsRecord(t, "2", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "bad"}, nil),
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "good"}, nil),
+		sqsRecord(t, "2", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "bad"}, nil),
 		{MessageId: "3", Body: "not a job"},
-		sqsRecord(t, "4", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "good2"}, nil),
+		sqsRecord(t, "4", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "good2"}, nil),
 	}}
 	resp, err := w.Handle(context.Background(), ev)
 	if err != nil {
@@ -77,16 +79,16 @@ func TestWorkerResendsRetryWithDelay(t *testing.T) {
 		wantDelay int32
 		notBefore bool
 	}{
-		"retry error":              {&app.RetryError{After: 90 * time.Second}, 90, false},
-		"rate limited, rounded up": {&app.RateLimitedError{Until: time.Now().Add(119500 * time.Millisecond)}, 120, false},
-		"longer than SQS allows":   {&app.RetryError{After: time.Hour}, 900, true},
+		"retry error":              {&intake.RetryError{After: 90 * time.Second}, 90, false},
+		"rate limited, rounded up": {&ghclient.RateLimitedError{Until: time.Now().Add(119500 * time.Millisecond)}, 120, false},
+		"longer than SQS allows":   {&intake.RetryError{After: time.Hour}, 900, true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sqsFake := sqsfake.New(t)
 			w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"}, Runner: outcomes{"limited": tc.err}}
-			job := app.Job{Kind: app.JobRescan, InstallationID: 5, Owner: "o", Repo: "limited", RepoID: 9}
+			job := intake.Job{Kind: intake.JobRescan, InstallationID: 5, Owner: "o", Repo: "limited", RepoID: 9}
 			resp, err := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
 				sqsRecord(t, "1", job, map[string]string{handler.AttrAttempt: "2"}),
 			}})
@@ -113,10 +115,10 @@ func TestWorkerWaitsOutNotBeforeWithoutRunning(t *testing.T) {
 	sqsFake := sqsfake.New(t)
 	ran := false
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
-		Runner: app.RunnerFunc(func(context.Context, app.Job) error { ran = true; return nil })}
+		Runner: intake.RunnerFunc(func(context.Context, intake.Job) error { ran = true; return nil })}
 	nb := strconv.FormatInt(time.Now().Add(30*time.Minute).Unix(), 10)
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobRescan, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: "1", handler.AttrNotBefore: nb}),
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobRescan, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: "1", handler.AttrNotBefore: nb}),
 	}})
 	msgs := sqsFake.Messages()
 	if ran || len(resp.BatchItemFailures) != 0 || len(msgs) != 1 || msgs[0].DelaySeconds != 900 || msgs[0].Attributes[handler.AttrAttempt] != "1" {
@@ -128,9 +130,9 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
 	sqsFake := sqsfake.New(t)
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
-		Runner: outcomes{"r": &app.RetryError{After: time.Second}}}
+		Runner: outcomes{"r": &intake.RetryError{After: time.Second}}}
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: itoa(app.MaxAttempts - 1)}),
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: itoa(app.MaxAttempts - 1)}),
 	}})
 	if got := failedIDs(resp); len(got) != 1 || sqsFake.Calls() != 0 {
 		t.Fatalf("failures %v, SQS calls %d: want the record failed and nothing re-sent", got, sqsFake.Calls())
@@ -142,11 +144,11 @@ func TestWorkerPutsBackWhenOutOfTime(t *testing.T) {
 	sqsFake := sqsfake.New(t)
 	ran := false
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
-		Runner: app.RunnerFunc(func(context.Context, app.Job) error { ran = true; return nil })}
+		Runner: intake.RunnerFunc(func(context.Context, intake.Job) error { ran = true; return nil })}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // < DefaultStartMargin
 	defer cancel()
 	resp, _ := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, nil),
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "r"}, nil),
 	}})
 	if ran || len(resp.BatchItemFailures) != 0 || len(sqsFake.Messages()) != 1 {
 		t.Fatalf("ran=%v failures=%v sent=%d", ran, resp.BatchItemFailures, len(sqsFake.Messages()))
@@ -157,10 +159,10 @@ func TestWorkerFIFOHidesRetryAndStopsAtFailure(t *testing.T) {
 	t.Parallel()
 	sqsFake := sqsfake.New(t)
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs.fifo"},
-		Runner: outcomes{"limited": &app.RetryError{After: 2 * time.Minute}}}
+		Runner: outcomes{"limited": &intake.RetryError{After: 2 * time.Minute}}}
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-		sqsRecord(t, "1", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "limited"}, nil),
-		sqsRecord(t, "2", app.Job{Kind: app.JobCheck, InstallationID: 1, Owner: "o", Repo: "next"}, nil),
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "limited"}, nil),
+		sqsRecord(t, "2", intake.Job{Kind: intake.JobCheck, InstallationID: 1, Owner: "o", Repo: "next"}, nil),
 	}})
 	if got := failedIDs(resp); len(got) != 2 {
 		t.Errorf("failures = %v, want both (order within the group)", got)

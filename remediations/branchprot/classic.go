@@ -1,104 +1,16 @@
-package app
+package branchprot
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
-
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/internal/config"
 )
 
-// getClassic reads the classic protection of the default branch; nil
-// without error when the branch is not protected.
-func (w *Worker) getClassic(ctx context.Context, gh *github.Client, ri repoInfo) (*github.Protection, error) {
-	p, _, err := gh.Repositories.GetBranchProtection(ctx, ri.owner, ri.name, ri.defaultBranch)
-	if errors.Is(err, github.ErrBranchNotProtected) {
-		return nil, nil
-	}
-	if err != nil {
-		if _, _, refused := refusal(err); refused {
-			return nil, err
-		}
-		return nil, fmt.Errorf("branch protection of %s: %w", ri.defaultBranch, err)
-	}
-	return p, nil
-}
-
-func (s *bpState) addClassic(p *github.Protection) {
-	if r := p.RequiredPullRequestReviews; r != nil {
-		s.pr, s.approvals = true, max(s.approvals, r.RequiredApprovingReviewCount)
-		s.dismissStale, s.codeOwners = s.dismissStale || r.DismissStaleReviews, s.codeOwners || r.RequireCodeOwnerReviews
-	}
-	if c := p.RequiredStatusChecks; c != nil {
-		if c.Contexts != nil {
-			for _, x := range *c.Contexts {
-				s.checks[x] = true
-			}
-		}
-		if c.Checks != nil {
-			for _, x := range *c.Checks {
-				s.checks[x.Context] = true
-			}
-		}
-	}
-	s.signatures = s.signatures || p.RequiredSignatures != nil && p.RequiredSignatures.GetEnabled()
-	// A protected branch refuses force pushes and deletion unless allowed.
-	s.noForcePush = s.noForcePush || p.AllowForcePushes == nil || !p.AllowForcePushes.Enabled
-	s.noDeletion = s.noDeletion || p.AllowDeletions == nil || !p.AllowDeletions.Enabled
-}
-
-// applyClassic merges bp into the branch's classic protection and writes
-// the whole of it back: a PUT replaces everything, so every existing
-// setting (required checks, restrictions, admins) is carried over and
-// only made stricter.
-func (w *Worker) applyClassic(ctx context.Context, gh *github.Client, ri repoInfo, bp config.BranchProtectionConfig, p *github.Protection, readErr error, gaps []gap, so *settingsOutcome) error {
-	logger := LoggerFrom(ctx)
-	b := ri.defaultBranch
-	if readErr != nil {
-		return classicRefused(ctx, readErr, b, so)
-	}
-	req := mergeClassic(p, bp)
-	if _, _, err := gh.Repositories.UpdateBranchProtection(ctx, ri.owner, ri.name, b, req); err != nil {
-		return classicRefused(ctx, err, b, so)
-	}
-	if bp.RequireSignedCommits && (p == nil || p.RequiredSignatures == nil || !p.RequiredSignatures.GetEnabled()) {
-		if _, _, err := gh.Repositories.RequireSignaturesOnProtectedBranch(ctx, ri.owner, ri.name, b); err != nil {
-			return classicRefused(ctx, err, b, so)
-		}
-	}
-	logger.Info("classic branch protection written", "branch", b, "gaps", gapText(gaps))
-	how := "Protected"
-	if p != nil {
-		how = "Extended the existing classic protection of"
-	}
-	so.add("bp:classic:"+gapText(gaps), fmt.Sprintf("%s `%s` with classic branch protection from `%s` (repository rulesets are not available here), keeping every existing setting. It was missing: %s.",
-		how, b, config.File, gapText(gaps)), true)
-	return nil
-}
-
-func classicRefused(ctx context.Context, err error, branch string, so *settingsOutcome) error {
-	status, msg, ok := refusal(err)
-	if !ok {
-		return fmt.Errorf("branch protection of %s: %w", branch, err)
-	}
-	LoggerFrom(ctx).Warn("classic branch protection refused", "status", status, "err", msg)
-	switch {
-	case needsPlan(msg):
-		so.add("bp:plan", "Branch protection could not be applied: GitHub offers neither rulesets nor branch protection for this private repository on its current plan ("+msg+").", true)
-	case status == http.StatusForbidden || status == http.StatusNotFound:
-		so.add("bp:forbidden", "Branch protection could not be applied: "+adminHint+".", true)
-	default:
-		so.add("bp:refused", "GitHub refused the branch protection: "+msg, true)
-	}
-	return nil
-}
-
-// mergeClassic is the existing protection p (nil: none) made at least as
-// strict as bp, in the shape of the PUT request.
-func mergeClassic(p *github.Protection, bp config.BranchProtectionConfig) *github.ProtectionRequest {
+// MergeClassic is the existing classic protection p (nil: none) made at
+// least as strict as bp, in the shape of the PUT request: a PUT replaces
+// everything, so every existing setting (required checks and the app each
+// must come from, restrictions, admins) is carried over.
+func MergeClassic(p *github.Protection, bp config.BranchProtectionConfig) *github.ProtectionRequest {
 	if p == nil {
 		p = &github.Protection{}
 	}

@@ -1,4 +1,4 @@
-package app
+package snapshot
 
 import (
 	"context"
@@ -13,9 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
 )
@@ -24,13 +27,26 @@ import (
 // differs from the git tree.
 const maxBlobFetches = 64
 
-// errEmptyRepository is returned for a repository without commits.
-var errEmptyRepository = errors.New("repository is empty")
+// ErrEmptyRepository is returned for a repository without commits, or a
+// commit that does not exist.
+var ErrEmptyRepository = errors.New("repository is empty")
 
-// fetchTree downloads the tarball of ref (a commit SHA, or "" for the
-// default branch) — one API request and one download — and, when the
-// archive may differ from the git tree, checks it against the tree.
-func (w *Worker) fetchTree(ctx context.Context, gh *github.Client, owner, name, ref string) (*Tree, error) {
+// Fetcher downloads repository snapshots.
+type Fetcher struct {
+	// Download fetches tarballs from the link GitHub redirects to; it
+	// sends no credentials (the link carries its own). Nil: a client with
+	// a 2-minute timeout.
+	Download *http.Client
+	// Limits bound archives (zero fields: DefaultLimits).
+	Limits Limits
+}
+
+var defaultDownload = &http.Client{Timeout: 2 * time.Minute}
+
+// Fetch downloads the tarball of ref (a commit SHA, or "" for the default
+// branch) — one API request and one download — and, when the archive may
+// differ from the git tree, checks it against the tree.
+func (f *Fetcher) Fetch(ctx context.Context, gh *github.Client, owner, name, ref string) (*Tree, error) {
 	u, err := archiveLink(ctx, gh, owner, name, ref)
 	if err != nil {
 		return nil, err
@@ -39,21 +55,26 @@ func (w *Worker) fetchTree(ctx context.Context, gh *github.Client, owner, name, 
 	if err != nil {
 		return nil, err
 	}
-	dl, err := w.download.Do(req)
+	download := f.Download
+	if download == nil {
+		download = defaultDownload
+	}
+	dl, err := download.Do(req)
 	if err != nil {
 		// The link carries a token: never show it.
-		return nil, fmt.Errorf("download tarball of %s/%s: %w", owner, name, Redact(stripURL(err)))
+		return nil, fmt.Errorf("download tarball of %s/%s: %w", owner, name, ghclient.Redact(stripURL(err)))
 	}
 	defer dl.Body.Close()
 	if dl.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("download tarball of %s/%s: %w", owner, name,
 			&github.ErrorResponse{Response: dl, Message: "download: " + dl.Status})
 	}
-	lim := w.opts.Limits.withDefaults()
+	lim := f.Limits.withDefaults()
 	t, err := extractTarball(io.LimitReader(dl.Body, lim.MaxBytes), lim)
 	if err != nil {
 		return nil, err
 	}
+	t.owner, t.name = owner, name
 	if isCommitSHA(ref) {
 		t.Commit = ref
 	}
@@ -61,7 +82,7 @@ func (w *Worker) fetchTree(ctx context.Context, gh *github.Client, owner, name, 
 		return nil, fmt.Errorf("tarball of %s/%s: no commit SHA in the archive", owner, name)
 	}
 	if mayDiffer(t) {
-		if err := w.verifyTree(ctx, gh, owner, name, t); err != nil {
+		if err := t.verify(ctx, gh); err != nil {
 			return nil, err
 		}
 	}
@@ -84,7 +105,7 @@ func archiveLink(ctx context.Context, gh *github.Client, owner, name, ref string
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req.WithContext(ctx))
 	if err != nil {
-		return "", fmt.Errorf("tarball of %s/%s: %w", owner, name, Redact(stripURL(err)))
+		return "", fmt.Errorf("tarball of %s/%s: %w", owner, name, ghclient.Redact(stripURL(err)))
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
@@ -95,7 +116,7 @@ func archiveLink(ctx context.Context, gh *github.Client, owner, name, ref string
 		}
 		return loc, nil
 	case http.StatusNotFound, http.StatusConflict:
-		return "", fmt.Errorf("tarball of %s/%s@%s: %w", owner, name, ref, errEmptyRepository)
+		return "", fmt.Errorf("tarball of %s/%s@%s: %w", owner, name, ref, ErrEmptyRepository)
 	}
 	if err := github.CheckResponse(resp); err != nil {
 		return "", fmt.Errorf("tarball of %s/%s: %w", owner, name, err)
@@ -132,13 +153,13 @@ func mayDiffer(t *Tree) bool {
 }
 
 // loadGitTree fetches the recursive git tree of t.Commit once.
-func (w *Worker) loadGitTree(ctx context.Context, gh *github.Client, owner, name string, t *Tree) error {
+func (t *Tree) loadGitTree(ctx context.Context, gh *github.Client) error {
 	if t.gitTree != nil {
 		return nil
 	}
-	gt, _, err := gh.Git.GetTree(ctx, owner, name, t.Commit, true)
+	gt, _, err := gh.Git.GetTree(ctx, t.owner, t.name, t.Commit, true)
 	if err != nil {
-		return fmt.Errorf("git tree of %s/%s@%s: %w", owner, name, t.Commit, err)
+		return fmt.Errorf("git tree of %s/%s@%s: %w", t.owner, t.name, t.Commit, err)
 	}
 	t.gitTree, t.treeSHA = map[string]string{}, gt.GetSHA()
 	for _, e := range gt.Entries {
@@ -150,16 +171,16 @@ func (w *Worker) loadGitTree(ctx context.Context, gh *github.Client, owner, name
 		}
 	}
 	if gt.GetTruncated() {
-		LoggerFrom(ctx).Warn("git tree truncated; files beyond it are not verified", "entries", len(gt.Entries))
+		intake.LoggerFrom(ctx).Warn("git tree truncated; files beyond it are not verified", "entries", len(gt.Entries))
 	}
 	return nil
 }
 
-// verifyTree checks the archive against the git tree: files missing from
-// it or changed by export-subst are fetched as blobs when scanners need
-// them, and listed as not seen otherwise.
-func (w *Worker) verifyTree(ctx context.Context, gh *github.Client, owner, name string, t *Tree) error {
-	if err := w.loadGitTree(ctx, gh, owner, name, t); err != nil {
+// verify checks the archive against the git tree: files missing from it
+// or changed by export-subst are fetched as blobs when a job reads them
+// (see Relevant), and listed as not seen otherwise.
+func (t *Tree) verify(ctx context.Context, gh *github.Client) error {
+	if err := t.loadGitTree(ctx, gh); err != nil {
 		return err
 	}
 	fetched := 0
@@ -181,13 +202,13 @@ func (w *Worker) verifyTree(ctx context.Context, gh *github.Client, owner, name 
 			reason = "rewritten in the archive (export-subst)"
 		}
 		delete(t.Files, p)
-		if !scanRelevant(p) || fetched >= maxBlobFetches {
+		if !Relevant(p) || fetched >= maxBlobFetches {
 			t.Unseen[p] = reason
 			continue
 		}
-		data, _, err := gh.Git.GetBlobRaw(ctx, owner, name, sha)
+		data, _, err := gh.Git.GetBlobRaw(ctx, t.owner, t.name, sha)
 		if err != nil {
-			return fmt.Errorf("blob %s of %s/%s: %w", p, owner, name, err)
+			return fmt.Errorf("blob %s of %s/%s: %w", p, t.owner, t.name, err)
 		}
 		fetched++
 		t.Files[p] = &fstest.MapFile{Data: data, Mode: 0o644}
@@ -202,11 +223,13 @@ func (w *Worker) verifyTree(ctx context.Context, gh *github.Client, owner, name 
 	return nil
 }
 
-// checkWritable makes sure every path about to be written is one whose
+// CheckWritable makes sure every path about to be written is one whose
 // current content the App read (or that does not exist), against the git
-// tree: a file the archive hid must never be overwritten.
-func (w *Worker) checkWritable(ctx context.Context, gh *github.Client, owner, name string, t *Tree, before map[string][]byte) ([]string, error) {
-	if err := w.loadGitTree(ctx, gh, owner, name, t); err != nil {
+// tree: a file the archive hid must never be overwritten. before maps each
+// path to the content the change expects (nil: a new file); it returns
+// the paths refused.
+func (t *Tree) CheckWritable(ctx context.Context, gh *github.Client, before map[string][]byte) ([]string, error) {
+	if err := t.loadGitTree(ctx, gh); err != nil {
 		return nil, err
 	}
 	var refused []string
@@ -224,10 +247,18 @@ func (w *Worker) checkWritable(ctx context.Context, gh *github.Client, owner, na
 	return refused, nil
 }
 
-// scanRelevant reports the files whose content matters to a job: those a
+// BaseTree is the SHA of the commit's git tree, for commits built on it.
+func (t *Tree) BaseTree(ctx context.Context, gh *github.Client) (string, error) {
+	if err := t.loadGitTree(ctx, gh); err != nil {
+		return "", err
+	}
+	return t.treeSHA, nil
+}
+
+// Relevant reports the files whose content matters to a job: those a
 // rule reads (its metadata says which), the configuration, and
 // .gitattributes (which decides what the archive left out).
-func scanRelevant(p string) bool {
+func Relevant(p string) bool {
 	return checks.Reads(p) || p == config.File || path.Base(p) == ".gitattributes"
 }
 

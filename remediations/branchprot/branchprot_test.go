@@ -1,4 +1,4 @@
-package app
+package branchprot
 
 import (
 	"encoding/json"
@@ -38,7 +38,7 @@ func TestAppendBranchProtection(t *testing.T) {
 			if !tc.nilFile {
 				in = []byte(tc.in)
 			}
-			out, err := appendBranchProtection(in, bp)
+			out, err := appendBlock(in, bp)
 			if tc.wantErr {
 				if err == nil {
 					t.Fatalf("no error; got:\n%s", out)
@@ -54,8 +54,8 @@ func TestAppendBranchProtection(t *testing.T) {
 			if tc.has != "" && !strings.Contains(string(out), tc.has) {
 				t.Errorf("output lacks %q:\n%s", tc.has, out)
 			}
-			if !hasTopLevelKey(out, bpKey) {
-				t.Errorf("no top-level %s key", bpKey)
+			if !Reviewed(out) {
+				t.Errorf("no top-level %s key", Key)
 			}
 		})
 	}
@@ -76,7 +76,7 @@ func TestMergeClassicKeepsEverything(t *testing.T) {
 	}
 	bp := config.Default().BranchProtection
 	bp.RequiredStatusChecks = []string{"ci/test"}
-	req := mergeClassic(p, bp)
+	req := MergeClassic(p, bp)
 	b, _ := json.Marshal(req)
 	got := string(b)
 	for _, want := range []string{
@@ -94,7 +94,7 @@ func TestMergeClassicKeepsEverything(t *testing.T) {
 	}
 
 	// No protection yet: every key of the PUT is present.
-	b, _ = json.Marshal(mergeClassic(nil, config.Default().BranchProtection))
+	b, _ = json.Marshal(MergeClassic(nil, config.Default().BranchProtection))
 	for _, k := range []string{`"required_status_checks":null`, `"restrictions":null`, `"enforce_admins":false`, `"required_pull_request_reviews":{`} {
 		if !strings.Contains(string(b), k) {
 			t.Errorf("request lacks %s: %s", k, b)
@@ -106,23 +106,23 @@ func TestUnmetAggregatesSources(t *testing.T) {
 	t.Parallel()
 	bp := config.Default().BranchProtection
 	bp.RequiredApprovals = 2
-	st := newState()
-	st.addRule(liveRule{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":1,"dismiss_stale_reviews_on_push":true}`)})
-	st.addRule(liveRule{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":2}`)})
-	st.addRule(liveRule{Type: "non_fast_forward"})
-	gaps := unmet(bp, st)
-	if len(gaps) != 1 || gaps[0].rule != "deletion" {
+	st := NewState()
+	st.AddRule(Rule{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":1,"dismiss_stale_reviews_on_push":true}`)})
+	st.AddRule(Rule{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":2}`)})
+	st.AddRule(Rule{Type: "non_fast_forward"})
+	gaps := Unmet(bp, st)
+	if len(gaps) != 1 || gaps[0].Rule != "deletion" {
 		t.Errorf("gaps = %v, want only deletion", gaps)
 	}
-	st.addClassic(&github.Protection{AllowDeletions: &github.AllowDeletions{Enabled: false}})
-	if gaps := unmet(bp, st); len(gaps) != 0 {
+	st.AddClassic(&github.Protection{AllowDeletions: &github.AllowDeletions{Enabled: false}})
+	if gaps := Unmet(bp, st); len(gaps) != 0 {
 		t.Errorf("gaps = %v after classic protection", gaps)
 	}
 }
 
 func TestBuildRulesKeepsOthersAndNeverWeakens(t *testing.T) {
 	t.Parallel()
-	live := []liveRule{
+	live := []Rule{
 		{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":3,"allowed_merge_methods":["squash"]}`)},
 		{Type: "required_linear_history"},
 	}

@@ -1,8 +1,7 @@
-package app
+package branchprot
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/go-github/v62/github"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hardener/hardener/checks"
@@ -20,8 +18,8 @@ import (
 	"github.com/hardener/hardener/templates"
 )
 
-// bpKey is the top-level key of the branch-protection block.
-const bpKey = "branch-protection"
+// Key is the top-level key of the branch-protection block.
+const Key = "branch-protection"
 
 // newConfigHeader starts a `.github/hardener.yml` that Hardener creates.
 const newConfigHeader = "# Hardener configuration. Keys not set here come from the organisation's\n" +
@@ -31,52 +29,16 @@ const newConfigHeader = "# Hardener configuration. Keys not set here come from t
 const bpComment = "# Branch protection that Hardener applies to the default branch once this\n" +
 	"# is on it (as the repository ruleset `hardener`).\n"
 
-// bpReviewed reports whether the branch-protection values are reviewed
-// configuration on the default branch: the repository's own file has a
-// `branch-protection:` block, or the values can only come from the
-// organisation's file (its .github repository, or an organisation that
-// forbids repository overrides).
-func (w *Worker) bpReviewed(ctx context.Context, gh *github.Client, ri repoInfo, t *Tree) (bool, error) {
-	if strings.EqualFold(ri.name, orgRepo) {
-		return true, nil
-	}
-	if f, ok := t.Files[config.File]; ok && hasTopLevelKey(f.Data, bpKey) {
-		return true, nil
-	}
-	e, err := w.orgConfig(ctx, gh, ri.owner)
-	if err != nil {
-		return false, err
-	}
-	return e.org != nil && !e.org.Repositories.AllowRepoOverride, nil
-}
+// Reviewed reports whether a configuration file (its content; nil when
+// absent) holds a `branch-protection:` block: then the values are
+// reviewed configuration and the App applies them.
+func Reviewed(configFile []byte) bool { return hasTopLevelKey(configFile, Key) }
 
-// proposeSettings returns the hardening PR's settings commits: when branch
-// protection is on but not yet reviewed configuration, a commit that adds
-// the `branch-protection:` block with the effective values to
-// `.github/hardener.yml`. Nothing in `mode: report`.
-func (w *Worker) proposeSettings(ctx context.Context, gh *github.Client, ri repoInfo, sc *scanned) ([]*remediations.Result, error) {
-	if sc.cfg.Mode == config.ModeReport || !sc.cfg.Enabled(checks.FixBranchProtection) {
-		return nil, nil
-	}
-	reviewed, err := w.bpReviewed(ctx, gh, ri, sc.tree)
-	if err != nil || reviewed {
-		return nil, err
-	}
-	r, err := branchProtectionProposal(sc.tree, sc.cfg.BranchProtection)
-	if err != nil {
-		LoggerFrom(ctx).Warn("branch protection not proposed", "err", err)
-		return nil, nil
-	}
-	return []*remediations.Result{r}, nil
-}
-
-// branchProtectionProposal builds the commit that adds the block.
-func branchProtectionProposal(t *Tree, bp config.BranchProtectionConfig) (*remediations.Result, error) {
-	var before []byte
-	if f, ok := t.Files[config.File]; ok {
-		before = f.Data
-	}
-	after, err := appendBranchProtection(before, bp)
+// Propose is the commit that adds a `branch-protection:` block with bp's
+// values to the configuration file (before is its content; nil: absent),
+// keeping every existing byte.
+func Propose(before []byte, bp config.BranchProtectionConfig) (*remediations.Result, error) {
+	after, err := appendBlock(before, bp)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +66,10 @@ func branchProtectionProposal(t *Tree, bp config.BranchProtectionConfig) (*remed
 	}, nil
 }
 
-// appendBranchProtection adds the block at the end of the file, keeping
+// appendBlock adds the block at the end of the file, keeping
 // every existing byte (and its line endings); a missing file is created
 // with a short header. The result must parse to the same values.
-func appendBranchProtection(data []byte, bp config.BranchProtectionConfig) ([]byte, error) {
+func appendBlock(data []byte, bp config.BranchProtectionConfig) ([]byte, error) {
 	nl := "\n"
 	if bytes.Contains(data, []byte("\r\n")) {
 		nl = "\r\n"
@@ -177,7 +139,7 @@ func appendable(data []byte) error {
 // bpBlock renders the block; strings are JSON-quoted, which YAML reads.
 func bpBlock(bp config.BranchProtectionConfig) string {
 	var b strings.Builder
-	b.WriteString(bpKey + ":\n")
+	b.WriteString(Key + ":\n")
 	fmt.Fprintf(&b, "  required-approvals: %d\n", bp.RequiredApprovals)
 	fmt.Fprintf(&b, "  dismiss-stale-reviews: %t\n", bp.DismissStaleReviews)
 	fmt.Fprintf(&b, "  require-code-owner-review: %t\n", bp.RequireCodeOwnerReview)

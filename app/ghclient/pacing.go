@@ -1,4 +1,4 @@
-package app
+package ghclient
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 const (
@@ -255,21 +257,17 @@ func (p *Pacer) limitWait(resp *http.Response) (time.Duration, string, bool) {
 	return wait, "secondary rate limit", true
 }
 
-// AsRetry reports whether err means "try again later" and after how long:
-// *RetryError, *RateLimitedError, go-github's *RateLimitError (until
-// Rate.Reset), *AbuseRateLimitError (RetryAfter, default 60 s),
-// *AcceptedError (30 s) and server errors (5xx).
-func AsRetry(err error) (time.Duration, bool) {
-	return RetryDelay(err, 0)
-}
-
-// RetryDelay is AsRetry for the attempt-th retry: server errors back off
-// exponentially from 5 s, capped at 5 minutes.
+// RetryDelay reports whether err means "try again later" and after how
+// long, for the attempt-th retry (0 for the first): *intake.RetryError,
+// *RateLimitedError, go-github's *RateLimitError (until Rate.Reset),
+// *AbuseRateLimitError (RetryAfter, default 60 s), *AcceptedError (30 s)
+// and server errors (5xx), which back off exponentially from 5 s, capped
+// at 5 minutes.
 func RetryDelay(err error, attempt int) (time.Duration, bool) {
 	if err == nil {
 		return 0, false
 	}
-	var re *RetryError
+	var re *intake.RetryError
 	if errors.As(err, &re) {
 		return max(re.After, 0), true
 	}
@@ -292,16 +290,7 @@ func RetryDelay(err error, attempt int) (time.Duration, bool) {
 	if errors.As(err, &accepted) {
 		return 30 * time.Second, true
 	}
-	status := 0
-	var resp *github.ErrorResponse
-	var st interface{ HTTPStatus() int }
-	switch {
-	case errors.As(err, &resp) && resp.Response != nil:
-		status = resp.Response.StatusCode
-	case errors.As(err, &st):
-		status = st.HTTPStatus()
-	}
-	if status >= 500 {
+	if Status(err) >= 500 {
 		return min(serverErrorWait<<min(max(attempt, 0), 16), maxServerErrorWait), true
 	}
 	return 0, false

@@ -1,4 +1,10 @@
-package app
+// Package snapshot fetches a repository at one commit for the App: one
+// tarball download, refused whole when it breaks a limit or could escape
+// its folder, and checked against the git tree when the archive may have
+// left files out (export-ignore) or rewritten them (export-subst). What
+// the App could not read is listed, so that nothing it did not see is
+// ever overwritten.
+package snapshot
 
 import (
 	"archive/tar"
@@ -16,9 +22,9 @@ import (
 	"github.com/hardener/hardener/internal/repo"
 )
 
-// SnapshotLimits bound what one repository archive may expand to. Zero
-// fields take the defaults of DefaultSnapshotLimits.
-type SnapshotLimits struct {
+// Limits bound what one repository archive may expand to. Zero
+// fields take the defaults of DefaultLimits.
+type Limits struct {
 	// MaxBytes caps the uncompressed size of all entries together.
 	MaxBytes int64
 	// MaxFiles caps the number of entries.
@@ -29,14 +35,14 @@ type SnapshotLimits struct {
 	MaxFileBytes int64
 }
 
-// DefaultSnapshotLimits are generous for source repositories and small
+// DefaultLimits are generous for source repositories and small
 // enough for a Lambda's memory.
-var DefaultSnapshotLimits = SnapshotLimits{
+var DefaultLimits = Limits{
 	MaxBytes: 200 << 20, MaxFiles: 100_000, MaxDepth: 64, MaxFileBytes: 16 << 20,
 }
 
-func (l SnapshotLimits) withDefaults() SnapshotLimits {
-	d := DefaultSnapshotLimits
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
 	if l.MaxBytes > 0 {
 		d.MaxBytes = l.MaxBytes
 	}
@@ -76,6 +82,8 @@ type Tree struct {
 	Unseen map[string]string
 	// Verified is set once the files were checked against the git tree.
 	Verified bool
+	// owner and name are the repository's, when fetched from GitHub.
+	owner, name string
 	// gitTree holds blob SHAs by path once the git tree was fetched.
 	gitTree map[string]string
 	treeSHA string
@@ -95,7 +103,7 @@ func (t *Tree) Seen(p string) bool {
 // names, `..` elements, a second top folder and any limit overrun refuse
 // the whole archive; symbolic and hard links are never followed and are
 // listed as not seen.
-func extractTarball(r io.Reader, lim SnapshotLimits) (*Tree, error) {
+func extractTarball(r io.Reader, lim Limits) (*Tree, error) {
 	lim = lim.withDefaults()
 	gz, err := gzip.NewReader(r)
 	if err != nil {

@@ -1,4 +1,9 @@
-package app
+// Package ghclient makes the App's GitHub clients: authenticated as the
+// App (JWT) or as an installation (installation tokens, cached and renewed
+// before they expire), every installation's writes paced, credentials
+// redacted from errors. It also holds the one set of predicates over
+// GitHub's answers (Status, IsNotFound, Refused, RetryDelay).
+package ghclient
 
 import (
 	"context"
@@ -48,18 +53,18 @@ type Clients struct {
 // NewClients parses the App's private key and prepares clients for apiURL
 // (empty means github.com; anything else is treated as GitHub Enterprise
 // Server). base carries every request (nil: http.DefaultTransport). Writes
-// are paced at DefaultWriteRate until SetWriteRate says otherwise.
+// are paced at intake.DefaultWriteRate until SetWriteRate says otherwise.
 func NewClients(appID int64, privateKeyPEM []byte, apiURL string, base http.RoundTripper) (*Clients, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	c := &Clients{
-		appID: appID, base: base, writeRate: DefaultWriteRate,
+		appID: appID, base: base, writeRate: intake.DefaultWriteRate,
 		tokens: make(map[string]*installationTransport), pacers: make(map[int64]*Pacer),
 	}
 	apiURL = strings.TrimRight(apiURL, "/")
-	if apiURL == "" || apiURL == DefaultAPIURL {
-		c.apiBase = DefaultAPIURL
+	if apiURL == "" || apiURL == intake.DefaultAPIURL {
+		c.apiBase = intake.DefaultAPIURL
 	} else {
 		u, err := url.Parse(apiURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {

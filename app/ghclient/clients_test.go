@@ -1,4 +1,4 @@
-package app
+package ghclient
 
 import (
 	"context"
@@ -255,8 +255,8 @@ func TestAuthTokenEndpointDownIsRetryable(t *testing.T) {
 	f.status = http.StatusBadGateway
 	c := newTestClients(t, f, nil)
 	_, err := c.Installation(context.Background(), 1)
-	if d, ok := AsRetry(err); !ok || d <= 0 {
-		t.Fatalf("AsRetry(%v) = %v, %v; want a delay", err, d, ok)
+	if d, ok := RetryDelay(err, 0); !ok || d <= 0 {
+		t.Fatalf("RetryDelay(%v) = %v, %v; want a delay", err, d, ok)
 	}
 }
 

@@ -1,4 +1,4 @@
-package app
+package snapshot
 
 import (
 	"archive/tar"
@@ -57,16 +57,16 @@ func TestExtractTarballRefusesUnsafeArchives(t *testing.T) {
 	ok := entry{name: "o-r-1234567/README.md", data: "hi"}
 	cases := map[string]struct {
 		entries []entry
-		lim     SnapshotLimits
+		lim     Limits
 		reason  string
 	}{
-		"dot-dot":        {[]entry{ok, {name: "o-r-1234567/../../etc/passwd", data: "x"}}, SnapshotLimits{}, ".."},
-		"absolute":       {[]entry{{name: "/etc/passwd", data: "x"}}, SnapshotLimits{}, "absolute"},
-		"second top":     {[]entry{ok, {name: "other/evil", data: "x"}}, SnapshotLimits{}, "top folder"},
-		"too many files": {[]entry{ok, {name: "o-r-1234567/a", data: "1"}, {name: "o-r-1234567/b", data: "2"}}, SnapshotLimits{MaxFiles: 2}, "entries"},
-		"too big":        {[]entry{ok, {name: "o-r-1234567/big", size: 4096}}, SnapshotLimits{MaxBytes: 1024}, "bytes"},
-		"too deep":       {[]entry{{name: "o-r-1234567/a/b/c/d/e", data: "x"}}, SnapshotLimits{MaxDepth: 4}, "deeper"},
-		"backslash":      {[]entry{{name: `o-r-1234567\..\x`, data: "x"}}, SnapshotLimits{}, "character"},
+		"dot-dot":        {[]entry{ok, {name: "o-r-1234567/../../etc/passwd", data: "x"}}, Limits{}, ".."},
+		"absolute":       {[]entry{{name: "/etc/passwd", data: "x"}}, Limits{}, "absolute"},
+		"second top":     {[]entry{ok, {name: "other/evil", data: "x"}}, Limits{}, "top folder"},
+		"too many files": {[]entry{ok, {name: "o-r-1234567/a", data: "1"}, {name: "o-r-1234567/b", data: "2"}}, Limits{MaxFiles: 2}, "entries"},
+		"too big":        {[]entry{ok, {name: "o-r-1234567/big", size: 4096}}, Limits{MaxBytes: 1024}, "bytes"},
+		"too deep":       {[]entry{{name: "o-r-1234567/a/b/c/d/e", data: "x"}}, Limits{MaxDepth: 4}, "deeper"},
+		"backslash":      {[]entry{{name: `o-r-1234567\..\x`, data: "x"}}, Limits{}, "character"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -89,7 +89,7 @@ func TestExtractTarballSkipsLinksAndHugeFiles(t *testing.T) {
 		entry{name: "o-r-1234567/hard", typ: tar.TypeLink, link: "o-r-1234567/README.md"},
 		entry{name: "o-r-1234567/README.md", data: "hi"},
 		entry{name: "o-r-1234567/blob.bin", size: 2048},
-	)), SnapshotLimits{MaxFileBytes: 1024})
+	)), Limits{MaxFileBytes: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestWriteDirStaysInside(t *testing.T) {
 	tr, err := extractTarball(bytes.NewReader(tarball(t,
 		entry{name: "o-r-1234567/a/b.txt", data: "b"},
 		entry{name: "o-r-1234567/link", typ: tar.TypeSymlink, link: "../outside"},
-	)), SnapshotLimits{})
+	)), Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

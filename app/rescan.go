@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/app/ghclient"
+	"github.com/hardener/hardener/app/intake"
+)
+
+// AppClients gives clients authenticated as the App and as one of its
+// installations; *ghclient.Clients is one.
+type AppClients interface {
+	App(ctx context.Context) *github.Client
+	Installation(ctx context.Context, installationID int64) (*github.Client, error)
+}
+
+// DefaultRecoverWindow is how far back failed deliveries are looked for: the
+// daily schedule plus an hour of overlap (GitHub keeps deliveries 3 days).
+const DefaultRecoverWindow = 25 * time.Hour
+
+// Rescanner is the reconciliation loop that every entry point shares: it
+// queues a rescan of every repository of every installation, and recovers
+// webhook deliveries that failed — GitHub does not retry them, and a
+// delivery larger than a Lambda request (6 MB) can only be fetched through
+// the API. The scheduled Lambda function runs it; so can a timer in
+// `hardener serve`. Its jobs go to Queue like a webhook's.
+type Rescanner struct {
+	Clients AppClients
+	Queue   intake.Enqueuer
+	Window  time.Duration // how far back failed deliveries are looked for; 0: DefaultRecoverWindow
+	PerPage int           // page size of GitHub lists; 0: 100
+}
+
+func (r *Rescanner) perPage() int {
+	if r.PerPage > 0 {
+		return r.PerPage
+	}
+	return 100
+}
+
+// Run queues the rescans and recovers the deliveries that failed since
+// now minus the window, logging to the context's logger. It goes on past
+// errors of single installations or deliveries and returns them all.
+func (r *Rescanner) Run(ctx context.Context, now time.Time) error {
+	window := r.Window
+	if window == 0 {
+		window = DefaultRecoverWindow
+	}
+	repos, rescanErr := r.EnqueueRescans(ctx)
+	recovered, recoverErr := r.RecoverDeliveries(ctx, now.Add(-window))
+	intake.LoggerFrom(ctx).Info("rescan queued", "repositories", repos, "recovered_deliveries", recovered)
+	return errors.Join(rescanErr, recoverErr)
+}
+
+// EnqueueRescans queues a JobRescan for every repository of every active
+// installation (archived ones are skipped) and returns how many it queued.
+func (r *Rescanner) EnqueueRescans(ctx context.Context) (int, error) {
+	logger := intake.LoggerFrom(ctx)
+	appClient := r.Clients.App(ctx)
+	var errs []error
+	total := 0
+	opts := &github.ListOptions{PerPage: r.perPage()}
+	for {
+		insts, resp, err := appClient.Apps.ListInstallations(ctx, opts)
+		if err != nil {
+			return total, errors.Join(append(errs, fmt.Errorf("listing installations: %w", ghclient.Redact(err)))...)
+		}
+		for _, inst := range insts {
+			if inst.SuspendedAt != nil {
+				logger.Info("installation suspended: not rescanned", "installation", inst.GetID())
+				continue
+			}
+			n, err := r.enqueueInstallation(ctx, inst.GetID())
+			total += n
+			if err != nil {
+				logger.Error("rescan of installation failed", "installation", inst.GetID(), "err", err)
+				errs = append(errs, fmt.Errorf("installation %d: %w", inst.GetID(), err))
+			}
+		}
+		if resp.NextPage == 0 {
+			return total, errors.Join(errs...)
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func (r *Rescanner) enqueueInstallation(ctx context.Context, id int64) (int, error) {
+	gh, err := r.Clients.Installation(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	opts := &github.ListOptions{PerPage: r.perPage()}
+	for {
+		list, resp, err := gh.Apps.ListRepos(ctx, opts)
+		if err != nil {
+			return total, fmt.Errorf("listing repositories: %w", ghclient.Redact(err))
+		}
+		var jobs []intake.Job
+		for _, repo := range list.Repositories {
+			if repo.GetArchived() {
+				continue
+			}
+			jobs = append(jobs, intake.Job{
+				Kind: intake.JobRescan, Action: "schedule", InstallationID: id,
+				Owner: repo.GetOwner().GetLogin(), Repo: repo.GetName(), RepoID: repo.GetID(),
+			})
+		}
+		if len(jobs) > 0 {
+			if err := r.Queue.Enqueue(ctx, jobs...); err != nil {
+				return total, err
+			}
+			total += len(jobs)
+		}
+		if resp.NextPage == 0 {
+			return total, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// RecoverDeliveries finds deliveries since `since` that never succeeded (no
+// attempt, redeliveries included, answered 2xx), fetches each payload through
+// the API, routes it like the webhook intake does and queues its jobs. It
+// returns how many deliveries it recovered.
+func (r *Rescanner) RecoverDeliveries(ctx context.Context, since time.Time) (int, error) {
+	logger := intake.LoggerFrom(ctx)
+	gh := r.Clients.App(ctx)
+	succeeded := map[string]bool{}
+	var failed []*github.HookDelivery // latest attempt first
+	seen := map[string]bool{}
+	opts := &github.ListCursorOptions{PerPage: r.perPage()}
+list:
+	for {
+		page, resp, err := gh.Apps.ListHookDeliveries(ctx, opts)
+		if err != nil {
+			return 0, fmt.Errorf("listing webhook deliveries: %w", ghclient.Redact(err))
+		}
+		for _, d := range page { // newest first
+			if d.GetDeliveredAt().Time.Before(since) {
+				break list
+			}
+			guid := d.GetGUID()
+			if code := d.GetStatusCode(); code >= 200 && code < 300 {
+				succeeded[guid] = true
+				continue
+			}
+			if !seen[guid] {
+				seen[guid] = true
+				failed = append(failed, d)
+			}
+		}
+		if resp.Cursor == "" {
+			break
+		}
+		opts.Cursor = resp.Cursor
+	}
+	var errs []error
+	recovered := 0
+	for _, d := range failed {
+		if succeeded[d.GetGUID()] {
+			continue // a redelivery got through
+		}
+		dl := logger.With("delivery", d.GetGUID(), "event", d.GetEvent(), "status", d.GetStatus())
+		n, err := r.recover(ctx, gh, d)
+		if err != nil {
+			dl.Error("could not recover failed delivery", "err", err)
+			errs = append(errs, fmt.Errorf("delivery %s: %w", d.GetGUID(), err))
+			continue
+		}
+		dl.Info("failed delivery recovered", "jobs", n)
+		recovered++
+	}
+	return recovered, errors.Join(errs...)
+}
+
+func (r *Rescanner) recover(ctx context.Context, gh *github.Client, d *github.HookDelivery) (int, error) {
+	full, _, err := gh.Apps.GetHookDelivery(ctx, d.GetID())
+	if err != nil {
+		return 0, fmt.Errorf("fetching delivery: %w", ghclient.Redact(err))
+	}
+	if full.Request == nil || full.Request.RawPayload == nil {
+		return 0, errors.New("delivery has no payload")
+	}
+	jobs, err := intake.Route(full.GetEvent(), *full.Request.RawPayload)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	for i := range jobs {
+		jobs[i].Delivery = full.GetGUID()
+	}
+	return len(jobs), r.Queue.Enqueue(ctx, jobs...)
+}
