@@ -3,11 +3,8 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/hardener/hardener/app/intake"
@@ -54,31 +51,4 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, q *Queue, gra
 		return left, serveErr
 	}
 	return left, qerr
-}
-
-// EnvInt reads a non-negative integer from the environment, def when unset.
-func EnvInt(name string, def int) (int, error) {
-	v, ok := os.LookupEnv(name)
-	if !ok || v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s: want a non-negative integer, got %q", name, v)
-	}
-	return n, nil
-}
-
-// WorkersFromEnv returns HARDENER_WORKERS (default 4, at least 1).
-func WorkersFromEnv() (int, error) {
-	n, err := EnvInt("HARDENER_WORKERS", intake.DefaultWorkers)
-	if err == nil && n == 0 {
-		return 0, errors.New("HARDENER_WORKERS: must be at least 1")
-	}
-	return n, err
-}
-
-// WriteRateFromEnv returns HARDENER_WRITE_RATE (default 60; 0 turns pacing off).
-func WriteRateFromEnv() (int, error) {
-	return EnvInt("HARDENER_WRITE_RATE", intake.DefaultWriteRate)
 }

@@ -73,22 +73,3 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 		t.Fatalf("handed-back job not logged:\n%s", logs.String())
 	}
 }
-
-func TestEnvSettings(t *testing.T) {
-	t.Setenv("HARDENER_WORKERS", "")
-	t.Setenv("HARDENER_WRITE_RATE", "0")
-	if n, err := WorkersFromEnv(); n != intake.DefaultWorkers || err != nil {
-		t.Errorf("workers default = %d, %v", n, err)
-	}
-	if n, err := WriteRateFromEnv(); n != 0 || err != nil {
-		t.Errorf("write rate 0 = %d, %v", n, err)
-	}
-	t.Setenv("HARDENER_WORKERS", "0")
-	if _, err := WorkersFromEnv(); err == nil {
-		t.Error("0 workers accepted")
-	}
-	t.Setenv("HARDENER_WRITE_RATE", "fast")
-	if _, err := WriteRateFromEnv(); err == nil {
-		t.Error("non-number accepted")
-	}
-}

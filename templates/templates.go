@@ -45,13 +45,3 @@ func Render(name string, data any) (string, error) {
 	}
 	return b.String(), nil
 }
-
-// Names lists the embedded templates.
-func Names() []string {
-	entries, _ := files.ReadDir(".")
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return out
-}

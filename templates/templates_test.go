@@ -7,8 +7,8 @@ import (
 
 func TestTemplatesParse(t *testing.T) {
 	t.Parallel()
-	if len(Names()) < 5 {
-		t.Fatalf("only %d templates embedded", len(Names()))
+	if entries, _ := files.ReadDir("."); len(entries) < 5 {
+		t.Fatalf("only %d templates embedded", len(entries))
 	}
 	got, err := Render("explanation.md.tmpl", map[string]string{
 		"Title": "Pin actions", "What": "w", "Why": "y", "Undo": "u", "Docs": "https://docs.github.com",

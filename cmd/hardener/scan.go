@@ -125,7 +125,7 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *withScorecard {
 		sc, err := scorecard.Run(ctx, snap.Dir)
 		if err != nil {
-			out.Errors = append(out.Errors, report.FileError{File: ".", Message: "OpenSSF Scorecard: " + err.Error()})
+			out.Errors = append(out.Errors, checks.FileError{File: ".", Message: "OpenSSF Scorecard: " + err.Error()})
 		} else {
 			out.Scorecard, out.ScorecardOrder = sc.Scores, scorecard.Checks
 		}

@@ -3,7 +3,7 @@ package config
 import (
 	"strings"
 
-	"github.com/hardener/hardener/internal/repo"
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 // Exempt reports whether an `exempt:` pattern matches subject: a `uses:`
@@ -49,23 +49,26 @@ func subjectForms(s string) []string {
 }
 
 // IgnoredPath reports whether a slash-separated path relative to the
-// repository root matches a `paths-ignore` pattern (`**` spans elements).
+// repository root matches a `paths-ignore` pattern. Patterns are
+// doublestar globs: `*`, `?`, `[…]` (`[!…]` negates) and `{a,b}` within
+// one path element, `**` any number of elements.
 func (c Config) IgnoredPath(p string) bool {
 	p = strings.TrimPrefix(p, "./")
 	for _, pat := range c.PathsIgnore {
-		if repo.Glob(strings.TrimPrefix(pat, "/"), p) {
+		if doublestar.MatchUnvalidated(strings.TrimPrefix(pat, "/"), p) {
 			return true
 		}
 	}
 	return false
 }
 
-// globMatch is repo.Glob plus the trailing `/*` rule of Exempt.
+// globMatch is a doublestar match plus the trailing `/*` rule of Exempt.
+// Patterns were validated when the file was parsed (ValidatePattern).
 func globMatch(pattern, name string) bool {
 	if prefix, ok := strings.CutSuffix(pattern, "/*"); ok && prefix != "" {
-		if repo.Glob(prefix+"/**", name) {
+		if doublestar.MatchUnvalidated(prefix+"/**", name) {
 			return true
 		}
 	}
-	return repo.Glob(pattern, name)
+	return doublestar.MatchUnvalidated(pattern, name)
 }

@@ -1,6 +1,9 @@
 package config
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestExempt(t *testing.T) {
 	t.Parallel()
@@ -164,5 +167,35 @@ func TestIgnoredPath(t *testing.T) {
 				t.Errorf("IgnoredPath(%q) with %q = %v, want %v", tc.path, c.PathsIgnore, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestGlobDialect: `paths-ignore` and `exempt` are doublestar globs, the
+// shell's dialect: `[!…]` negates a class and `{a,b}` lists alternatives;
+// a malformed pattern is refused when the file is parsed.
+func TestGlobDialect(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.PathsIgnore = []string{"{docs,examples}/**", "fixtures/[!k]*.yml", "a/**/b"}
+	for p, want := range map[string]bool{
+		"docs/x/ci.yml":        true,
+		"examples/ci.yml":      true,
+		"samples/ci.yml":       false,
+		"fixtures/x.yml":       true,
+		"fixtures/k.yml":       false,
+		"a/b":                  true,
+		"a/x/y/b":              true,
+		"a/x/y/c":              false,
+		".github/workflows/ci": false,
+	} {
+		if got := c.IgnoredPath(p); got != want {
+			t.Errorf("IgnoredPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+	if MatchExempt([]string{"{actions,github}/*"}, "github/codeql-action/init@v3") != true {
+		t.Error("alternatives in exempt do not match")
+	}
+	if _, err := Parse([]byte("paths-ignore: [\"docs/[\"]\n")); err == nil || !strings.Contains(err.Error(), "malformed glob") {
+		t.Errorf("malformed glob accepted: %v", err)
 	}
 }

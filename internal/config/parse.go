@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/hardener/hardener/checks"
 )
@@ -328,7 +329,7 @@ func (p *parser) globs(n *yaml.Node, key string) ([]string, bool) {
 		if g == "" {
 			p.errorf(resolve(n.Content[i]), "%s: empty pattern", key)
 			ok = false
-		} else if _, err := path.Match(g, ""); errors.Is(err, path.ErrBadPattern) {
+		} else if !doublestar.ValidatePattern(g) {
 			p.errorf(resolve(n.Content[i]), "%s: malformed glob %q", key, g)
 			ok = false
 		}

@@ -90,18 +90,3 @@ func Indent(src []byte, off int) string {
 	}
 	return string(src[s:e])
 }
-
-// Comment finds the comment after a value on the same line: the span of
-// the blanks before `#` (sepStart), the `#` itself (hash) and the end of
-// the line (end). ok is false when there is no comment.
-func Comment(src []byte, valueEnd int) (sepStart, hash, end int, ok bool) {
-	end = LineEnd(src, valueEnd)
-	i := valueEnd
-	for i < end && (src[i] == ' ' || src[i] == '\t') {
-		i++
-	}
-	if i < end && src[i] == '#' && i > valueEnd {
-		return valueEnd, i, end, true
-	}
-	return 0, 0, end, false
-}

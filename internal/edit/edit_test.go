@@ -48,12 +48,4 @@ func TestHelpers(t *testing.T) {
 	if got := Indent(src, 12); got != "    " {
 		t.Errorf("Indent = %q", got)
 	}
-	valueEnd := strings.Index(string(src), "@v1") + 3
-	sep, hash, end, ok := Comment(src, valueEnd)
-	if !ok || string(src[sep:hash]) != "   " || string(src[hash:end]) != "# tag=v1" {
-		t.Errorf("Comment = %d %d %d %v", sep, hash, end, ok)
-	}
-	if _, _, _, ok := Comment([]byte("x@v1#nope\n"), 4); ok {
-		t.Error("a # right after the value is not a YAML comment")
-	}
 }

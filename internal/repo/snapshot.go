@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -111,35 +109,4 @@ func (s *Snapshot) ReadFile(name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", name, ErrTooLarge, MaxFileSize)
 	}
 	return b, nil
-}
-
-// Glob reports whether name matches a pattern where `**` matches any number
-// of path elements and `*`, `?`, `[…]` work as in path.Match within one
-// element.
-func Glob(pattern, name string) bool {
-	return globParts(strings.Split(pattern, "/"), strings.Split(name, "/"))
-}
-
-func globParts(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			if len(pat) == 1 {
-				return true
-			}
-			for i := 0; i <= len(name); i++ {
-				if globParts(pat[1:], name[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
 }

@@ -15,7 +15,7 @@ type Result struct {
 	Findings []checks.Finding
 	// Errors are files that could not be read at all (a file that does not
 	// parse is a finding of rule invalid-workflow, not an error).
-	Errors []FileError
+	Errors []checks.FileError
 	// Scorecard maps OpenSSF Scorecard check names to scores 0–10, -1 when
 	// the check could not decide; nil when Scorecard did not run.
 	Scorecard map[string]int
@@ -23,9 +23,6 @@ type Result struct {
 	// it follow in alphabetical order.
 	ScorecardOrder []string
 }
-
-// FileError is a file that could not be read: the scanner's own type.
-type FileError = checks.FileError
 
 // RuleInfo describes a rule for SARIF consumers.
 type RuleInfo struct {
@@ -60,9 +57,9 @@ func sorted(fs []checks.Finding) []checks.Finding {
 	return out
 }
 
-func sortedErrors(es []FileError) []FileError {
+func sortedErrors(es []checks.FileError) []checks.FileError {
 	out := slices.Clone(es)
-	slices.SortStableFunc(out, func(a, b FileError) int { return cmp.Compare(a.File, b.File) })
+	slices.SortStableFunc(out, func(a, b checks.FileError) int { return cmp.Compare(a.File, b.File) })
 	return out
 }
 

@@ -64,7 +64,7 @@ func sample() Result {
 				Snippet: "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.1.0",
 			},
 		},
-		Errors: []FileError{{File: ".github/workflows/huge.yml", Message: "permission denied"}},
+		Errors: []checks.FileError{{File: ".github/workflows/huge.yml", Message: "permission denied"}},
 		Scorecard: map[string]int{
 			"Token-Permissions": 0, "Pinned-Dependencies": 6, "Security-Policy": 10, "Branch-Protection": -1,
 		},
@@ -121,9 +121,9 @@ func TestJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var full struct {
-		Findings  []map[string]any `json:"findings"`
-		Errors    []FileError      `json:"errors"`
-		Scorecard map[string]int   `json:"scorecard"`
+		Findings  []map[string]any   `json:"findings"`
+		Errors    []checks.FileError `json:"errors"`
+		Scorecard map[string]int     `json:"scorecard"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &full); err != nil {
 		t.Fatal(err)

@@ -141,16 +141,16 @@ func caret(snippet string, loc checks.Location) string {
 // (always lists, never null) and scorecard when Scorecard ran.
 func JSON(w io.Writer, r Result) error {
 	doc := struct {
-		Version   int              `json:"version"`
-		Findings  []checks.Finding `json:"findings"`
-		Errors    []FileError      `json:"errors"`
-		Scorecard map[string]int   `json:"scorecard,omitempty"`
+		Version   int                `json:"version"`
+		Findings  []checks.Finding   `json:"findings"`
+		Errors    []checks.FileError `json:"errors"`
+		Scorecard map[string]int     `json:"scorecard,omitempty"`
 	}{1, sorted(r.Findings), sortedErrors(r.Errors), r.Scorecard}
 	if doc.Findings == nil {
 		doc.Findings = []checks.Finding{}
 	}
 	if doc.Errors == nil {
-		doc.Errors = []FileError{}
+		doc.Errors = []checks.FileError{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -9,8 +9,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/hardener/hardener/internal/edit"
-	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/internal/workflow"
 )
 
@@ -68,7 +69,7 @@ func (e existing) covers(u update) bool {
 		if u.Ecosystem == GitHubActions && d == "/.github/workflows" {
 			d = "/"
 		}
-		if d == u.Directory || strings.ContainsAny(d, "*?[") && repo.Glob(strings.TrimPrefix(d, "/"), strings.TrimPrefix(u.Directory, "/")) {
+		if d == u.Directory || strings.ContainsAny(d, "*?[") && doublestar.MatchUnvalidated(strings.TrimPrefix(d, "/"), strings.TrimPrefix(u.Directory, "/")) {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package fixer
 
 import (
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -34,32 +35,35 @@ func TestUnified(t *testing.T) {
 	if Unified("x", []byte("same\n"), []byte("same\n")) != "" {
 		t.Error("no change should give no diff")
 	}
-	if d := Unified("n", nil, []byte("new\n")); !strings.Contains(d, "--- /dev/null") || !strings.Contains(d, "@@ -0,0 +1,1 @@") {
+	if d := Unified("n", nil, []byte("new\n")); !strings.Contains(d, "new file mode 100644\n--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+new\n") {
 		t.Errorf("new file diff:\n%s", d)
 	}
 }
 
-// TestMyersReconstructs checks that applying the script to a gives b.
-func TestMyersReconstructs(t *testing.T) {
+// TestUnifiedApplies: applying the diff to the old content gives the new
+// one, with CRLF line endings or a missing final newline.
+func TestUnifiedApplies(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewSource(1))
 	for i := 0; i < 200; i++ {
-		a := randomLines(r)
-		b := randomLines(r)
-		var gotA, gotB []string
-		for _, o := range myers(a, b) {
-			if o.kind != '+' {
-				gotA = append(gotA, o.line)
-			}
-			if o.kind != '-' {
-				gotB = append(gotB, o.line)
-			}
+		a := strings.Join(randomLines(r), "")
+		b := strings.Join(randomLines(r), "")
+		switch {
+		case i%3 == 0:
+			a, b = strings.ReplaceAll(a, "\n", "\r\n"), strings.ReplaceAll(b, "\n", "\r\n")
+		case i%5 == 0:
+			b = strings.TrimSuffix(b, "\n")
 		}
-		if strings.Join(a, "") == strings.Join(b, "") {
+		d := Unified("f", []byte(a), []byte(b))
+		if a == b {
+			if d != "" {
+				t.Fatalf("diff of equal contents: %q", d)
+			}
 			continue
 		}
-		if strings.Join(gotA, "") != strings.Join(a, "") || strings.Join(gotB, "") != strings.Join(b, "") {
-			t.Fatalf("script does not reconstruct:\na=%q\nb=%q", a, b)
+		got, err := applyUnified(d, a)
+		if err != nil || got != b {
+			t.Fatalf("diff does not apply (%v):\na=%q\nb=%q\ngot=%q\n%s", err, a, b, got, d)
 		}
 	}
 }
@@ -71,4 +75,59 @@ func randomLines(r *rand.Rand) []string {
 		out[i] = string(rune('a'+r.Intn(4))) + "\n"
 	}
 	return out
+}
+
+// applyUnified applies a one-file unified diff to before, as patch does,
+// checking every context and removed line.
+func applyUnified(diff, before string) (string, error) {
+	src := strings.SplitAfter(before, "\n")
+	if src[len(src)-1] == "" {
+		src = src[:len(src)-1]
+	}
+	var out []string
+	pos := 0
+	lines := strings.SplitAfter(diff, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if l == "" {
+			continue
+		}
+		text := l[1:]
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\\") {
+			text = strings.TrimSuffix(text, "\n")
+			i++
+		}
+		switch {
+		case strings.HasPrefix(l, "diff --git "), strings.HasPrefix(l, "new file mode"), strings.HasPrefix(l, "--- "), strings.HasPrefix(l, "+++ "):
+		case strings.HasPrefix(l, "@@ -"):
+			var start, n int
+			spec, _, _ := strings.Cut(strings.TrimPrefix(l, "@@ -"), " ")
+			if _, err := fmt.Sscanf(spec, "%d,%d", &start, &n); err != nil {
+				n = 1
+				if _, err := fmt.Sscanf(spec, "%d", &start); err != nil {
+					return "", fmt.Errorf("hunk header %q", l)
+				}
+			}
+			if n > 0 {
+				start--
+			}
+			if start < pos || start > len(src) {
+				return "", fmt.Errorf("hunk %q out of order", l)
+			}
+			out, pos = append(out, src[pos:start]...), start
+		case l[0] == ' ' || l[0] == '-':
+			if pos >= len(src) || src[pos] != text {
+				return "", fmt.Errorf("line %d is not %q", pos+1, text)
+			}
+			if l[0] == ' ' {
+				out = append(out, text)
+			}
+			pos++
+		case l[0] == '+':
+			out = append(out, text)
+		default:
+			return "", fmt.Errorf("unexpected line %q", l)
+		}
+	}
+	return strings.Join(append(out, src[pos:]...), ""), nil
 }
