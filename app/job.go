@@ -17,8 +17,10 @@ import (
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/internal/resolve"
 	"github.com/hardener/hardener/remediations"
+	"github.com/hardener/hardener/remediations/pin"
 )
 
 // Clients hands out the GitHub clients of installations; *ghclient.Clients
@@ -79,16 +81,20 @@ func NewWorker(clients Clients, resolver *resolve.Resolver, opts WorkerOptions) 
 		fetcher: &snapshot.Fetcher{Download: opts.Download, Limits: opts.Limits}, orgCfg: map[string]orgEntry{}}
 }
 
-// NewAppWorker builds the Worker of `hardener serve` and of the Lambda
-// worker: one process-wide tag resolver (its cache spans repositories and
-// installations) whose requests carry the token of the installation whose
-// job asked.
-func NewAppWorker(clients *ghclient.Clients, opts WorkerOptions) (*Worker, error) {
+// NewAppWorker builds the Worker that `hardener serve` and the Lambda
+// worker run: one process-wide tag resolver (its cache spans repositories
+// and installations) whose requests carry the token of the installation
+// whose job asked, image digests from the registries, and Scorecard scores
+// in check runs and PR bodies.
+func NewAppWorker(clients *ghclient.Clients) (*Worker, error) {
 	gh, err := resolve.NewClient(clients.APIBase(), "", &http.Client{Transport: ghclient.JobTransport(clients)})
 	if err != nil {
 		return nil, err
 	}
-	return NewWorker(clients, resolve.New(gh), opts), nil
+	return NewWorker(clients, resolve.New(gh), WorkerOptions{
+		Scorecard: true,
+		Images:    pin.Registry{Client: &registry.Client{}},
+	}), nil
 }
 
 var _ intake.Runner = (*Worker)(nil)

@@ -15,8 +15,6 @@ import (
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
-	"github.com/hardener/hardener/internal/registry"
-	"github.com/hardener/hardener/remediations/pin"
 )
 
 // queueCapacity bounds the jobs waiting in memory; beyond it deliveries are
@@ -67,7 +65,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	clients.SetWriteRate(settings.WriteRate)
 
-	runner, err := newRunner(clients)
+	runner, err := app.NewAppWorker(clients)
 	if err != nil {
 		fmt.Fprintln(stderr, "hardener serve:", err)
 		return 2
@@ -91,13 +89,4 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	logger.Info("stopped")
 	return 0
-}
-
-// newRunner builds what runs the queued jobs: the App's job worker, with
-// Scorecard scores and container image digests from the registries.
-func newRunner(clients *ghclient.Clients) (intake.Runner, error) {
-	return app.NewAppWorker(clients, app.WorkerOptions{
-		Scorecard: true,
-		Images:    pin.Registry{Client: &registry.Client{}},
-	})
 }

@@ -7,9 +7,7 @@ import (
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
-	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/lambda/internal/handler"
-	"github.com/hardener/hardener/remediations/pin"
 )
 
 func clientsFromEnv(getenv func(string) string) (intake.Settings, *ghclient.Clients, error) {
@@ -34,7 +32,7 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	runner, err := NewRunner(clients)
+	runner, err := app.NewAppWorker(clients)
 	if err != nil {
 		return nil, err
 	}
@@ -56,13 +54,4 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 		return nil, err
 	}
 	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: q}, Logger: logger}, nil
-}
-
-// NewRunner builds what runs the jobs: the App's job worker, as in
-// `hardener serve`, with Scorecard scores and container image digests.
-func NewRunner(clients *ghclient.Clients) (intake.Runner, error) {
-	return app.NewAppWorker(clients, app.WorkerOptions{
-		Scorecard: true,
-		Images:    pin.Registry{Client: &registry.Client{}},
-	})
 }
