@@ -233,9 +233,10 @@ func ChildMain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// outOfMemory recognises how the Go runtime dies at its memory limit.
+// outOfMemory recognises how the Go runtime (or, in a -race build, the
+// race detector's) dies at its memory limit.
 func outOfMemory(stderr string) bool {
-	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to create new OS thread"} {
+	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to create new OS thread", "failed to allocate"} {
 		if strings.Contains(stderr, s) {
 			return true
 		}
