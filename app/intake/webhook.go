@@ -58,11 +58,13 @@ type RetryAfterError interface {
 
 // Handler serves POST /api/github/webhooks: it verifies the signature, routes
 // the delivery and enqueues its jobs. It never waits for a job to run.
+// Memory spent on bodies not yet authenticated is bounded (see body.go).
 type Handler struct {
 	secret []byte
 	queue  Enqueuer
 	logger *slog.Logger
 	seen   *deliverySet
+	budget *bodyBudget
 }
 
 // NewHandler returns the webhook handler. A nil logger discards logs.
@@ -72,7 +74,7 @@ func NewHandler(secret []byte, q Enqueuer, logger *slog.Logger) *Handler {
 	}
 	return &Handler{
 		secret: append([]byte(nil), secret...),
-		queue:  q, logger: logger, seen: newDeliverySet(dedupeSize),
+		queue:  q, logger: logger, seen: newDeliverySet(dedupeSize), budget: newBodyBudget(),
 	}
 }
 
@@ -86,26 +88,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	event := r.Header.Get("X-GitHub-Event")
 	delivery := r.Header.Get("X-GitHub-Delivery")
 	logger := h.logger.With("delivery", delivery, "event", event)
-	if r.ContentLength > MaxPayloadBytes {
-		logger.Warn("webhook payload too large", "bytes", r.ContentLength)
-		http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
+	sig := r.Header.Get("X-Hub-Signature-256")
+	if len(h.secret) == 0 || !wellFormedSignature(sig) {
+		logger.Warn("webhook signature missing or malformed")
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxPayloadBytes))
+	body, status, err := h.readBody(w, r)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			logger.Warn("webhook payload too large")
-			http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
-			return
+		logger.Warn("webhook body not read", "err", err, "bytes", r.ContentLength)
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(int(budgetWait/time.Second)))
 		}
-		logger.Warn("reading webhook body", "err", err)
-		http.Error(w, "bad request", http.StatusBadRequest)
+		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	// Nothing about the body is looked at before this point.
-	if !VerifySignature(h.secret, body, r.Header.Get("X-Hub-Signature-256")) {
-		logger.Warn("webhook signature missing or invalid")
+	if !VerifySignature(h.secret, body, sig) {
+		logger.Warn("webhook signature invalid")
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}

@@ -2,10 +2,9 @@ package intake
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/google/go-github/v62/github"
 )
 
 // ActionOpenHardeningPR is the identifier of the check run's requested action
@@ -56,42 +55,49 @@ func Route(event string, payload []byte) ([]Job, error) {
 }
 
 // Decide is Route with the reason for ignoring a delivery.
-func Decide(event string, payload []byte) (Decision, error) {
+//
+// Only the fields routing needs are decoded, into the small types of
+// payload.go: GitHub's payloads carry many more, in formats that vary
+// (some check_run timestamps read "2018-04-25 20:42:10"), and a strict
+// decoder of the whole event would refuse a genuine delivery over a field
+// nobody reads. A needed field of the wrong type counts as absent.
+func Decide(event string, body []byte) (Decision, error) {
+	if !json.Valid(body) {
+		return Decision{}, &PayloadError{Event: event, Err: fmt.Errorf("invalid JSON")}
+	}
 	if !handledEvents[event] {
-		if !json.Valid(payload) {
-			return Decision{}, &PayloadError{Event: event, Err: fmt.Errorf("invalid JSON")}
-		}
 		if event == "ping" {
 			return ignore("ping")
 		}
 		return ignore("event %q not handled", event)
 	}
-	parsed, err := github.ParseWebHook(event, payload)
-	if err != nil {
-		return Decision{}, &PayloadError{Event: event, Err: err}
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return Decision{}, &PayloadError{Event: event, Err: err}
+		}
+		// Unmarshal fills every field it can and reports the first
+		// mismatch; the mismatched field stays zero.
 	}
-	switch e := parsed.(type) {
-	case *github.InstallationEvent:
-		return routeInstallation(e)
-	case *github.InstallationRepositoriesEvent:
-		return routeInstallationRepositories(e)
-	case *github.CheckSuiteEvent:
-		return routeCheckSuite(e)
-	case *github.CheckRunEvent:
-		return routeCheckRun(e)
-	case *github.PullRequestEvent:
-		return routePullRequest(e)
-	case *github.PushEvent:
-		return routePush(e)
+	if p.Installation.ID == 0 {
+		return ignore("%s event without installation", event)
+	}
+	switch event {
+	case "installation":
+		return routeInstallation(&p)
+	case "installation_repositories":
+		return routeInstallationRepositories(&p)
+	case "check_suite":
+		return routeCheckSuite(&p)
+	case "check_run":
+		return routeCheckRun(&p)
+	case "pull_request":
+		return routePullRequest(&p)
+	case "push":
+		return routePush(&p)
 	}
 	return ignore("event %q not handled", event)
-}
-
-func installationID(i *github.Installation) int64 {
-	if i == nil {
-		return 0
-	}
-	return i.GetID()
 }
 
 // splitFullName returns owner and name of "owner/name"; installation events
@@ -103,16 +109,16 @@ func splitFullName(full, fallbackOwner, name string) (string, string) {
 	return fallbackOwner, name
 }
 
-func reposJobs(kind JobKind, action string, inst *github.Installation, repos []*github.Repository) []Job {
+func reposJobs(kind JobKind, action string, inst installation, repos []repository) []Job {
 	jobs := make([]Job, 0, len(repos))
 	for _, r := range repos {
-		if r == nil {
+		owner, name := splitFullName(r.FullName, inst.Account.Login, r.Name)
+		if owner == "" || name == "" {
 			continue
 		}
-		owner, name := splitFullName(r.GetFullName(), inst.GetAccount().GetLogin(), r.GetName())
 		jobs = append(jobs, Job{
-			Kind: kind, Action: action, InstallationID: inst.GetID(),
-			Owner: owner, Repo: name, RepoID: r.GetID(),
+			Kind: kind, Action: action, InstallationID: inst.ID,
+			Owner: owner, Repo: name, RepoID: r.ID,
 		})
 	}
 	return jobs
@@ -125,55 +131,47 @@ func withJobs(jobs []Job, emptyReason string) (Decision, error) {
 	return Decision{Jobs: jobs}, nil
 }
 
-func routeInstallation(e *github.InstallationEvent) (Decision, error) {
-	if installationID(e.Installation) == 0 {
-		return ignore("installation event without installation")
-	}
-	switch a := e.GetAction(); a {
+func routeInstallation(p *payload) (Decision, error) {
+	switch a := p.Action; a {
 	case "created":
-		return withJobs(reposJobs(JobInstall, a, e.Installation, e.Repositories), "installation lists no repositories")
+		return withJobs(reposJobs(JobInstall, a, p.Installation, p.Repositories), "installation lists no repositories")
 	case "deleted":
-		return withJobs(reposJobs(JobUninstall, a, e.Installation, e.Repositories), "installation lists no repositories")
+		return withJobs(reposJobs(JobUninstall, a, p.Installation, p.Repositories), "installation lists no repositories")
 	default:
 		return ignore("installation action %q not handled", a)
 	}
 }
 
-func routeInstallationRepositories(e *github.InstallationRepositoriesEvent) (Decision, error) {
-	if installationID(e.Installation) == 0 {
-		return ignore("installation_repositories event without installation")
-	}
-	switch a := e.GetAction(); a {
+func routeInstallationRepositories(p *payload) (Decision, error) {
+	switch a := p.Action; a {
 	case "added":
-		return withJobs(reposJobs(JobInstall, a, e.Installation, e.RepositoriesAdded), "no repositories added")
+		return withJobs(reposJobs(JobInstall, a, p.Installation, p.RepositoriesAdded), "no repositories added")
 	case "removed":
-		return withJobs(reposJobs(JobUninstall, a, e.Installation, e.RepositoriesRemoved), "no repositories removed")
+		return withJobs(reposJobs(JobUninstall, a, p.Installation, p.RepositoriesRemoved), "no repositories removed")
 	default:
 		return ignore("installation_repositories action %q not handled", a)
 	}
 }
 
-func repoJob(kind JobKind, action string, inst *github.Installation, r *github.Repository) Job {
+func repoJob(kind JobKind, action string, p *payload) Job {
+	r := p.Repository
 	return Job{
-		Kind: kind, Action: action, InstallationID: inst.GetID(),
-		Owner: r.GetOwner().GetLogin(), Repo: r.GetName(), RepoID: r.GetID(),
+		Kind: kind, Action: action, InstallationID: p.Installation.ID,
+		Owner: r.Owner.Login, Repo: r.Name, RepoID: r.ID,
 	}
 }
 
-func routeCheckSuite(e *github.CheckSuiteEvent) (Decision, error) {
-	if installationID(e.Installation) == 0 {
-		return ignore("check_suite event without installation")
-	}
-	a := e.GetAction()
+func routeCheckSuite(p *payload) (Decision, error) {
+	a := p.Action
 	if a != "requested" && a != "rerequested" {
 		return ignore("check_suite action %q not handled", a)
 	}
-	cs := e.GetCheckSuite()
-	j := repoJob(JobCheck, a, e.Installation, e.GetRepo())
-	j.HeadSHA, j.HeadBranch = cs.GetHeadSHA(), cs.GetHeadBranch()
+	cs := p.CheckSuite
+	j := repoJob(JobCheck, a, p)
+	j.HeadSHA, j.HeadBranch = cs.HeadSHA, cs.HeadBranch
 	if len(cs.PullRequests) > 0 {
 		pr := cs.PullRequests[0]
-		j.PR, j.BaseSHA = pr.GetNumber(), pr.GetBase().GetSHA()
+		j.PR, j.BaseSHA = pr.Number, pr.Base.SHA
 	}
 	if j.HeadSHA == "" {
 		return ignore("check_suite without head_sha")
@@ -181,79 +179,74 @@ func routeCheckSuite(e *github.CheckSuiteEvent) (Decision, error) {
 	return Decision{Jobs: []Job{j}}, nil
 }
 
-func routeCheckRun(e *github.CheckRunEvent) (Decision, error) {
-	if installationID(e.Installation) == 0 {
-		return ignore("check_run event without installation")
-	}
-	cr := e.GetCheckRun()
-	a := e.GetAction()
+func routeCheckRun(p *payload) (Decision, error) {
+	cr := p.CheckRun
+	a := p.Action
 	var j Job
 	switch a {
 	case "rerequested":
-		j = repoJob(JobCheck, a, e.Installation, e.GetRepo())
-		j.HeadSHA = cr.GetHeadSHA()
+		j = repoJob(JobCheck, a, p)
 		if len(cr.PullRequests) > 0 {
-			j.PR, j.BaseSHA = cr.PullRequests[0].GetNumber(), cr.PullRequests[0].GetBase().GetSHA()
+			j.PR, j.BaseSHA = cr.PullRequests[0].Number, cr.PullRequests[0].Base.SHA
 		}
 	case "requested_action":
-		if id := e.GetRequestedAction().Identifier; id != ActionOpenHardeningPR {
+		if id := p.RequestedAction.Identifier; id != ActionOpenHardeningPR {
 			return ignore("check_run requested_action %q not handled", id)
 		}
-		j = repoJob(JobRefreshPR, a, e.Installation, e.GetRepo())
-		j.HeadSHA = cr.GetHeadSHA()
+		j = repoJob(JobRefreshPR, a, p)
 	default:
 		return ignore("check_run action %q not handled", a)
 	}
-	j.HeadBranch = cr.GetCheckSuite().GetHeadBranch()
-	j.CheckRunID = cr.GetID()
+	j.HeadSHA = cr.HeadSHA
+	j.HeadBranch = cr.CheckSuite.HeadBranch
+	j.CheckRunID = cr.ID
+	if j.HeadSHA == "" {
+		return ignore("check_run without head_sha")
+	}
 	return Decision{Jobs: []Job{j}}, nil
 }
 
-func routePullRequest(e *github.PullRequestEvent) (Decision, error) {
-	if installationID(e.Installation) == 0 {
-		return ignore("pull_request event without installation")
-	}
-	a := e.GetAction()
+func routePullRequest(p *payload) (Decision, error) {
+	a := p.Action
 	if a != "opened" && a != "synchronize" && a != "reopened" {
 		return ignore("pull_request action %q not handled", a)
 	}
-	pr := e.GetPullRequest()
+	pr := p.PullRequest
 	// The check run belongs to the base repository, where the App is installed.
-	j := repoJob(JobCheck, a, e.Installation, e.GetRepo())
-	j.PR = e.GetNumber()
+	j := repoJob(JobCheck, a, p)
+	j.PR = p.Number
 	if j.PR == 0 {
-		j.PR = pr.GetNumber()
+		j.PR = pr.Number
 	}
-	j.HeadSHA, j.HeadBranch = pr.GetHead().GetSHA(), pr.GetHead().GetRef()
-	j.BaseSHA = pr.GetBase().GetSHA()
-	headRepo, baseRepo := pr.GetHead().GetRepo(), pr.GetBase().GetRepo()
+	j.HeadSHA, j.HeadBranch = pr.Head.SHA, pr.Head.Ref
+	j.BaseSHA = pr.Base.SHA
+	if j.HeadSHA == "" {
+		return ignore("pull_request without head sha")
+	}
 	// A deleted fork has no head repository; treat it as a fork (untrusted).
-	j.Fork = headRepo == nil || headRepo.GetID() != baseRepo.GetID()
+	j.Fork = pr.Head.Repo == nil || pr.Base.Repo == nil || pr.Head.Repo.ID != pr.Base.Repo.ID
 	return Decision{Jobs: []Job{j}}, nil
 }
 
-func routePush(e *github.PushEvent) (Decision, error) {
-	if installationID(e.Installation) == 0 {
-		return ignore("push event without installation")
+func routePush(p *payload) (Decision, error) {
+	r := p.Repository
+	def := r.DefaultBranch
+	if def == "" || p.Ref != "refs/heads/"+def {
+		return ignore("push to %q, not the default branch", p.Ref)
 	}
-	r := e.GetRepo()
-	def := r.GetDefaultBranch()
-	if def == "" || e.GetRef() != "refs/heads/"+def {
-		return ignore("push to %q, not the default branch", e.GetRef())
-	}
-	if e.GetDeleted() {
+	if p.Deleted {
 		return ignore("default branch deleted")
 	}
-	owner := r.GetOwner().GetLogin()
+	owner := r.Owner.Login
 	if owner == "" {
-		owner = r.GetOwner().GetName()
+		owner = r.Owner.Name
 	}
 	if owner == "" {
-		owner, _ = splitFullName(r.GetFullName(), "", "")
+		owner, _ = splitFullName(r.FullName, "", "")
 	}
 	return Decision{Jobs: []Job{{
-		Kind: JobRefreshPR, Action: "push", InstallationID: e.Installation.GetID(),
-		Owner: owner, Repo: r.GetName(), RepoID: r.GetID(),
-		HeadSHA: e.GetAfter(), HeadBranch: def,
+		Kind: JobRefreshPR, Action: "push", InstallationID: p.Installation.ID,
+		Owner: owner, Repo: r.Name, RepoID: r.ID,
+		HeadSHA: p.After, HeadBranch: def,
 	}}}, nil
 }

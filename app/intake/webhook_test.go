@@ -196,6 +196,7 @@ func TestWebhookTooLarge(t *testing.T) {
 	// Without Content-Length the limit is enforced while reading.
 	req := httptest.NewRequest(http.MethodPost, WebhookPath, struct{ *bytes.Reader }{bytes.NewReader(body)})
 	req.ContentLength = -1
+	req.Header.Set("X-Hub-Signature-256", Sign(testSecret, body))
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge {

@@ -13,6 +13,7 @@ import (
 func TestGate(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
+	g := offline()
 	client := &http.Client{Transport: remote.DefaultTransport}
 	get := func() error {
 		resp, err := client.Get(srv.URL)
@@ -28,7 +29,7 @@ func TestGate(t *testing.T) {
 	if err := get(); err != nil {
 		t.Fatalf("outside a scan: %v", err)
 	}
-	release := registryGate.hold()
+	release := g.hold()
 	// The kept-alive connection from the first request must not be reused.
 	if err := get(); !errors.Is(err, errOffline) {
 		t.Errorf("during a scan: error = %v, want errOffline", err)

@@ -16,6 +16,12 @@
 // Pinned-Dependencies asks the container registry for the digest of every
 // unpinned Dockerfile image, to suggest a fix. That lookup is refused while
 // a run is in progress (see gate.go), so a run opens no network connection.
+//
+// Repository content is hostile: Scorecard never sees the files Hardener's
+// parser refuses or finds over budget (view.go), and a process that serves
+// installations runs Scorecard through Sandbox, in a child process with
+// bounded memory and time (sandbox.go). Run, in process, is for the CLI
+// and tests.
 package scorecard
 
 import (
@@ -69,6 +75,13 @@ type Result struct {
 	// images in workflows; a `uses: docker://…` step is a "GitHubAction"
 	// whose Name is the whole reference when it has no @digest.
 	Unpinned []Dependency
+	// Skipped lists the files Scorecard was not shown: those Hardener's
+	// parser refused, found too large or too complex (an alias bomb), and
+	// anything that is not a regular file. Their findings come from
+	// Hardener's own scan, which reports the same files as errors.
+	Skipped []Skipped
+	// Process is set by Sandbox: the child process's peak memory and time.
+	Process *Process `json:",omitempty"`
 }
 
 // Dependency is one dependency as Scorecard's raw Pinned-Dependencies
@@ -92,10 +105,20 @@ type Dependency struct {
 // ErrNotDir is returned when the checkout is not a directory.
 var ErrNotDir = errors.New("not a directory")
 
-// Run runs every check in Checks on the checkout in dir. A check that fails
-// is reported as Inconclusive with its error as the reason; the error
-// returned is only for a dir that cannot be read or a cancelled ctx.
+// Run runs every check in Checks on the checkout in dir, in this process.
+// A check that fails is reported as Inconclusive with its error as the
+// reason; the error returned is only for a dir that cannot be read or a
+// cancelled ctx.
+//
+// Scorecard is shown the checkout without the files Hardener refuses (see
+// view.go), but its own work is not bounded: Run is for the CLI, which
+// scans the user's own checkout in a process of its own, and for tests. A
+// process serving installations uses Sandbox.
 func Run(ctx context.Context, dir string) (Result, error) {
+	return run(ctx, dir, true)
+}
+
+func run(ctx context.Context, dir string, filter bool) (Result, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return Result{}, fmt.Errorf("scorecard: %w", err)
@@ -119,14 +142,25 @@ func Run(ctx context.Context, dir string) (Result, error) {
 		return Result{}, fmt.Errorf("scorecard: %w", err)
 	}
 	defer client.Close()
+	all, err := client.ListFiles(func(string) (bool, error) { return true, nil })
+	if err != nil {
+		return Result{}, fmt.Errorf("scorecard: %w", err)
+	}
+	var hidden map[string]bool
+	var skipped []Skipped
+	if filter {
+		hidden, skipped = hide(abs, all)
+	}
+	shown := &view{RepoClient: client, hidden: hidden}
 
-	done := registryGate.hold()
+	done := offline().hold()
 	defer done()
 
 	raw := &checker.RawResults{}
 	res := Result{
 		Scores:  make(map[string]int, len(Checks)),
 		Reasons: make(map[string]string, len(Checks)),
+		Skipped: skipped,
 	}
 	for _, name := range Checks {
 		if err := ctx.Err(); err != nil {
@@ -134,7 +168,7 @@ func Run(ctx context.Context, dir string) (Result, error) {
 		}
 		cr := runCheck(name, &checker.CheckRequest{
 			Ctx:           ctx,
-			RepoClient:    client,
+			RepoClient:    shown,
 			Repo:          scRepo,
 			Dlogger:       checker.NewLogger(),
 			RawResults:    raw,

@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "manifest":
 		return manifestCmd(args[1:], stdout, stderr)
+	case scorecardChildCommand:
+		return scorecardChild(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "hardener", version)
 		return 0

@@ -65,8 +65,15 @@ type token struct {
 func (c *Client) bearer(ctx context.Context, host string, secure bool, ch challenge) (string, error) {
 	realm := ch.params["realm"]
 	ru, err := url.Parse(realm)
-	if err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" {
+	if err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" || ru.User != nil {
 		return "", fmt.Errorf("registry %s: bad token realm %q", host, realm)
+	}
+	// The realm comes from the registry's answer. Over http its answer
+	// (the token) and our credentials could be read or forged on the way;
+	// only a registry configured as plain http may keep its realm on
+	// itself over http.
+	if ru.Scheme != "https" && (secure || ru.Host != c.endpointHost(host)) {
+		return "", fmt.Errorf("registry %s: %w: %s", host, ErrInsecureRealm, redactURL(ru))
 	}
 	q := ru.Query()
 	for _, k := range []string{"service", "scope"} {
@@ -83,7 +90,7 @@ func (c *Client) bearer(ctx context.Context, host string, secure bool, ch challe
 		return t.value, nil
 	}
 	v, err, _ := c.flights.Do("token "+key, func() (any, error) {
-		return c.fetchToken(ctx, host, secure, ru)
+		return c.fetchToken(ctx, host, ru)
 	})
 	if err != nil {
 		return "", err
@@ -95,14 +102,14 @@ func (c *Client) bearer(ctx context.Context, host string, secure bool, ch challe
 	return t.value, nil
 }
 
-func (c *Client) fetchToken(ctx context.Context, host string, secure bool, ru *url.URL) (token, error) {
+func (c *Client) fetchToken(ctx context.Context, host string, ru *url.URL) (token, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ru.String(), nil)
 	if err != nil {
 		return token{}, err
 	}
-	// Credentials never travel over plain HTTP unless the registry itself
-	// was configured as plain HTTP (a local or test registry).
-	if c.Credentials != nil && (ru.Scheme == "https" || !secure) {
+	// Credentials go to the realm only (an https one, or the plain-http
+	// registry itself, see bearer).
+	if c.Credentials != nil {
 		if user, pass := c.Credentials(host); user != "" || pass != "" {
 			req.SetBasicAuth(user, pass)
 		}
@@ -155,4 +162,20 @@ func (c *Client) knownChallenge(host, repo string) (challenge, bool) {
 	params := map[string]string{"realm": ch.params["realm"], "service": ch.params["service"],
 		"scope": "repository:" + repo + ":pull"}
 	return challenge{scheme: ch.scheme, params: params}, true
+}
+
+// endpointHost is the host (and port) requests for a registry go to.
+func (c *Client) endpointHost(host string) string {
+	base, _ := c.endpoint(host)
+	if u, err := url.Parse(base); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// redactURL drops the query of a URL for error messages.
+func redactURL(u *url.URL) string {
+	r := *u
+	r.RawQuery, r.User = "", nil
+	return r.String()
 }

@@ -59,12 +59,17 @@ const maxManifest = 4 << 20
 
 // Client resolves image tags to digests. The zero value is ready to use and
 // safe for concurrent use; configure fields before the first call.
+//
+// Every connection goes through the guard of guard.go: only public
+// addresses are dialled, token realms must be https, redirects are few and
+// checked again, and a token never travels to another host.
 type Client struct {
-	// HTTP is the client for every request (default http.DefaultClient).
-	HTTP *http.Client
 	// Endpoints overrides the base URL of a registry host, e.g.
-	// "docker.io" → an httptest URL. Default: https://HOST, and
-	// https://registry-1.docker.io for docker.io.
+	// "docker.io" → a mirror. Default: https://HOST, and
+	// https://registry-1.docker.io for docker.io. An endpoint named by IP
+	// address (http://127.0.0.1:5000, a test's or a private mirror's) is
+	// trusted by the address guard; nothing else opens it. A plain http://
+	// endpoint may name a token realm on itself over http.
 	Endpoints map[string]string
 	// Credentials, if set, gives basic credentials for a registry host,
 	// used to get tokens (and for registries that ask for basic auth).
@@ -74,6 +79,7 @@ type Client struct {
 	TTL time.Duration
 
 	once       sync.Once
+	client     *http.Client
 	mu         sync.Mutex
 	now        func() time.Time
 	digests    map[string]cachedDigest
@@ -96,15 +102,11 @@ func (c *Client) init() {
 		c.digests = map[string]cachedDigest{}
 		c.tokens = map[string]token{}
 		c.challenges = map[string]challenge{}
+		c.client = newHTTPClient(trustedAddrs(c.Endpoints))
 	})
 }
 
-func (c *Client) http() *http.Client {
-	if c.HTTP != nil {
-		return c.HTTP
-	}
-	return http.DefaultClient
-}
+func (c *Client) http() *http.Client { return c.client }
 
 // Digest parses image and returns it with Digest set to the digest the
 // registry serves for its tag. An image already pinned by digest is

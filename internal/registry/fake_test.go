@@ -148,5 +148,5 @@ func writeErr(w http.ResponseWriter, r *http.Request, code int, errCode string) 
 
 // client returns a Client that sends docker.io and ghcr.io to the fake.
 func (f *fakeRegistry) client() *Client {
-	return &Client{HTTP: f.srv.Client(), Endpoints: map[string]string{"docker.io": f.srv.URL, "ghcr.io": f.srv.URL}}
+	return &Client{Endpoints: map[string]string{"docker.io": f.srv.URL, "ghcr.io": f.srv.URL}}
 }

@@ -3,11 +3,33 @@ package resolve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 )
+
+// repoID names a repository in the cache: scope is "" for entries every
+// scope shares (public repositories, unscoped resolvers), the scope of
+// the credential otherwise. name is owner/repo in lower case.
+type repoID struct {
+	scope, name string
+}
+
+// key is one cached answer: a kind of lookup ("pin", "tags", …), the
+// repository it is about and the lookup's argument (ref, SHA, branch).
+// Keys are compared field by field, never as composed strings, so no
+// scope, repository or argument can be mistaken for part of another.
+type key struct {
+	kind string
+	repo repoID
+	arg  string
+}
+
+// flight is the singleflight name of a key; %q quotes every field, so two
+// different keys never share a name.
+func (k key) flight() string { return fmt.Sprintf("%q", k) }
 
 // cache memoises lookups process-wide. Successful answers and definite
 // negatives (ErrNotFound, ErrUnreachable) are kept for ttl; transient
@@ -19,7 +41,7 @@ type cache struct {
 	now     func() time.Time
 
 	mu    sync.Mutex
-	m     map[string]entry
+	m     map[key]entry
 	group singleflight.Group
 }
 
@@ -30,27 +52,27 @@ type entry struct {
 }
 
 func newCache(ttl, timeout time.Duration) *cache {
-	return &cache{ttl: ttl, timeout: timeout, now: time.Now, m: map[string]entry{}}
+	return &cache{ttl: ttl, timeout: timeout, now: time.Now, m: map[key]entry{}}
 }
 
-func (c *cache) get(key string) (entry, bool) {
+func (c *cache) get(k key) (entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[key]
+	e, ok := c.m[k]
 	if !ok {
 		return entry{}, false
 	}
 	if c.ttl > 0 && c.now().After(e.expires) {
-		delete(c.m, key)
+		delete(c.m, k)
 		return entry{}, false
 	}
 	return e, true
 }
 
-func (c *cache) put(key string, val any, err error) {
+func (c *cache) put(k key, val any, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[key] = entry{val: val, err: err, expires: c.now().Add(c.ttl)}
+	c.m[k] = entry{val: val, err: err, expires: c.now().Add(c.ttl)}
 }
 
 // cacheable reports whether err is a stable answer rather than a failure.
@@ -58,24 +80,41 @@ func cacheable(err error) bool {
 	return err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnreachable)
 }
 
-// cached returns the memoised result for key, or runs fn once for every
+// promote copies every entry about repository from to the same lookup
+// about to, keeping entries to already has.
+func (c *cache) promote(from, to repoID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if k.repo != from {
+			continue
+		}
+		shared := k
+		shared.repo = to
+		if _, ok := c.m[shared]; !ok {
+			c.m[shared] = e
+		}
+	}
+}
+
+// cached returns the memoised result for k, or runs fn once for every
 // concurrent caller. fn runs detached from the first caller's cancellation
 // (bounded by the cache timeout) so that one caller giving up does not fail
 // the others; each caller still stops waiting when its own ctx ends.
-func cached[T any](ctx context.Context, c *cache, key string, fn func(context.Context) (T, error)) (T, error) {
-	if e, ok := c.get(key); ok {
+func cached[T any](ctx context.Context, c *cache, k key, fn func(context.Context) (T, error)) (T, error) {
+	if e, ok := c.get(k); ok {
 		v, _ := e.val.(T)
 		return v, e.err
 	}
-	ch := c.group.DoChan(key, func() (any, error) {
-		if e, ok := c.get(key); ok {
+	ch := c.group.DoChan(k.flight(), func() (any, error) {
+		if e, ok := c.get(k); ok {
 			return e.val, e.err
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 		defer cancel()
 		v, err := fn(fctx)
 		if cacheable(err) {
-			c.put(key, v, err)
+			c.put(k, v, err)
 		}
 		return v, err
 	})

@@ -38,7 +38,7 @@ func (r *Resolver) Reachable(ctx context.Context, owner, repo, sha string) (stri
 // reach is Reachable with a hint: the ref being resolved, whose major
 // version puts matching release branches (releases/v4) first.
 func (r *Resolver) reach(ctx context.Context, owner, repo, sha, ref string) (string, error) {
-	return cached(ctx, r.c, "reach:"+r.rkey(ctx, owner, repo)+"@"+sha, func(ctx context.Context) (string, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "reach", owner, repo, sha), func(ctx context.Context) (string, error) {
 		def, err := r.defaultBranch(ctx, owner, repo)
 		if err != nil {
 			return "", err
@@ -80,7 +80,7 @@ func (r *Resolver) Contains(ctx context.Context, owner, repo, sha string) (bool,
 	}
 	defer r.share(ctx, owner, repo)
 	sha = strings.ToLower(sha)
-	return cached(ctx, r.c, "contains:"+r.rkey(ctx, owner, repo)+"@"+sha, func(ctx context.Context) (bool, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "contains", owner, repo, sha), func(ctx context.Context) (bool, error) {
 		_, err := r.reach(ctx, owner, repo, sha, "")
 		if err == nil {
 			return true, nil
@@ -140,7 +140,7 @@ func (r *Resolver) defaultBranch(ctx context.Context, owner, repo string) (strin
 		branch string
 		public bool
 	}
-	in, err := cached(ctx, r.c, "repo:"+r.rkey(ctx, owner, repo), func(ctx context.Context) (info, error) {
+	in, err := cached(ctx, r.c, r.rkey(ctx, "repo", owner, repo, ""), func(ctx context.Context) (info, error) {
 		rp, _, err := r.gh.Repositories.Get(ctx, owner, repo)
 		if err != nil {
 			return info{}, apiErr(err, "repository %s/%s", owner, repo)
@@ -160,7 +160,7 @@ func (r *Resolver) defaultBranch(ctx context.Context, owner, repo string) (strin
 // the first page of the branch list, those named like a release of ref's
 // major version first (releases/v4, v4), then other release-like names.
 func (r *Resolver) otherBranches(ctx context.Context, owner, repo, def, ref string) ([]string, error) {
-	all, err := cached(ctx, r.c, "branches:"+r.rkey(ctx, owner, repo), func(ctx context.Context) ([]string, error) {
+	all, err := cached(ctx, r.c, r.rkey(ctx, "branches", owner, repo, ""), func(ctx context.Context) ([]string, error) {
 		bs, _, err := r.gh.Repositories.ListBranches(ctx, owner, repo, &github.BranchListOptions{ListOptions: github.ListOptions{PerPage: 100}})
 		if err != nil {
 			return nil, apiErr(err, "branches of %s/%s", owner, repo)

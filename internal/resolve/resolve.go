@@ -55,28 +55,15 @@ type Resolver struct {
 
 	pubMu  sync.Mutex
 	public map[string]bool // repository keys known to be public
-	shared map[string]bool // scope|repository whose entries were shared
+	shared map[repoID]bool // scoped repositories whose entries were shared
 }
 
-// Option configures a Resolver.
-type Option func(*Resolver)
-
-// WithTTL sets how long answers are cached (default 10 minutes; tags like
-// v4 move on every release, so a long-running process must forget them).
-// Zero or less caches for the life of the Resolver.
-func WithTTL(d time.Duration) Option { return func(r *Resolver) { r.c.ttl = d } }
-
-// WithMaxDerefs bounds how many annotated tags one tag search dereferences
-// when it has no version hint (default 20).
-func WithMaxDerefs(n int) Option { return func(r *Resolver) { r.maxDerefs = n } }
-
-// New returns a Resolver that uses gh for every request.
-func New(gh *github.Client, opts ...Option) *Resolver {
-	r := &Resolver{gh: gh, c: newCache(10*time.Minute, time.Minute), maxDerefs: 20, maxPages: 20, public: map[string]bool{}, shared: map[string]bool{}}
-	for _, o := range opts {
-		o(r)
-	}
-	return r
+// New returns a Resolver that uses gh for every request. Answers are
+// cached for 10 minutes (tags like v4 move on every release, so a
+// long-running process must forget them).
+func New(gh *github.Client) *Resolver {
+	return &Resolver{gh: gh, c: newCache(10*time.Minute, time.Minute), maxDerefs: 20, maxPages: 20,
+		public: map[string]bool{}, shared: map[repoID]bool{}}
 }
 
 // NewClient returns a go-github client for apiURL (GITHUB_API_URL; empty
@@ -114,7 +101,7 @@ func (r *Resolver) Resolve(ctx context.Context, owner, repo, ref string) (Pin, e
 		return Pin{}, fmt.Errorf("resolve %s/%s: empty ref", owner, repo)
 	}
 	defer r.share(ctx, owner, repo)
-	return cached(ctx, r.c, "pin:"+r.rkey(ctx, owner, repo)+"@"+ref, func(ctx context.Context) (Pin, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "pin", owner, repo, ref), func(ctx context.Context) (Pin, error) {
 		return r.resolve(ctx, owner, repo, ref)
 	})
 }
@@ -179,7 +166,7 @@ func (r *Resolver) resolve(ctx context.Context, owner, repo, ref string) (Pin, e
 
 // branchHead returns the commit at the head of branch.
 func (r *Resolver) branchHead(ctx context.Context, owner, repo, branch string) (string, error) {
-	return cached(ctx, r.c, "head:"+r.rkey(ctx, owner, repo)+"@"+branch, func(ctx context.Context) (string, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "head", owner, repo, branch), func(ctx context.Context) (string, error) {
 		ref, _, err := r.gh.Git.GetRef(ctx, owner, repo, "heads/"+branch)
 		if err != nil {
 			return "", apiErr(err, "branch %s/%s@%s", owner, repo, branch)

@@ -2,7 +2,6 @@ package resolve
 
 import (
 	"context"
-	"strings"
 )
 
 type scopeKey struct{}
@@ -21,32 +20,32 @@ func scopeOf(ctx context.Context) string {
 	return s
 }
 
-// rkey is the cache key of a repository for ctx: shared when the
-// repository is public or the resolver is unscoped, per scope otherwise.
-func (r *Resolver) rkey(ctx context.Context, owner, repo string) string {
-	k := repoKey(owner, repo)
-	s := scopeOf(ctx)
-	if s == "" || r.isPublic(k) {
-		return k
+// rkey is the cache key of a lookup about a repository for ctx: shared
+// when the repository is public or the resolver is unscoped, per scope
+// otherwise.
+func (r *Resolver) rkey(ctx context.Context, kind, owner, repo, arg string) key {
+	id := repoID{name: repoKey(owner, repo)}
+	if s := scopeOf(ctx); s != "" && !r.isPublic(id.name) {
+		id.scope = s
 	}
-	return s + "|" + k
+	return key{kind: kind, repo: id, arg: arg}
 }
 
-func (r *Resolver) isPublic(k string) bool {
+func (r *Resolver) isPublic(name string) bool {
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
-	return r.public[k]
+	return r.public[name]
 }
 
 // markPublic records that a repository is public and shares what the
 // scope that found out has cached about it.
-func (r *Resolver) markPublic(ctx context.Context, k string) {
+func (r *Resolver) markPublic(ctx context.Context, name string) {
 	r.pubMu.Lock()
-	already := r.public[k]
-	r.public[k] = true
+	already := r.public[name]
+	r.public[name] = true
 	r.pubMu.Unlock()
 	if s := scopeOf(ctx); s != "" && !already {
-		r.c.promote(s+"|"+k, k)
+		r.c.promote(repoID{scope: s, name: name}, repoID{name: name})
 	}
 }
 
@@ -54,37 +53,17 @@ func (r *Resolver) markPublic(ctx context.Context, k string) {
 // every scope; it runs when an exported lookup returns, after its own
 // answer is stored.
 func (r *Resolver) share(ctx context.Context, owner, repo string) {
-	k := repoKey(owner, repo)
+	name := repoKey(owner, repo)
 	s := scopeOf(ctx)
-	if s == "" || !r.isPublic(k) {
+	if s == "" || !r.isPublic(name) {
 		return
 	}
+	from := repoID{scope: s, name: name}
 	r.pubMu.Lock()
-	done := r.shared[s+"|"+k]
-	r.shared[s+"|"+k] = true
+	done := r.shared[from]
+	r.shared[from] = true
 	r.pubMu.Unlock()
 	if !done { // later lookups use the shared keys
-		r.c.promote(s+"|"+k, k)
-	}
-}
-
-// promote copies the entries whose key names the repository segment from
-// to the same key naming to.
-func (c *cache) promote(from, to string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for key, e := range c.m {
-		i := strings.Index(key, from)
-		if i < 0 {
-			continue
-		}
-		rest := key[i+len(from):]
-		if rest != "" && rest[0] != '@' && rest[0] != ':' {
-			continue // another repository whose name starts the same
-		}
-		shared := key[:i] + to + rest
-		if _, ok := c.m[shared]; !ok {
-			c.m[shared] = e
-		}
+		r.c.promote(from, repoID{name: name})
 	}
 }

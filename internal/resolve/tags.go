@@ -31,7 +31,7 @@ type tagList struct {
 // tagList fetches every tag of the repository once (git/matching-refs/tags/,
 // 100 per page) and caches it per repository.
 func (r *Resolver) tagList(ctx context.Context, owner, repo string) (*tagList, error) {
-	return cached(ctx, r.c, "tags:"+r.rkey(ctx, owner, repo), func(ctx context.Context) (*tagList, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "tags", owner, repo, ""), func(ctx context.Context) (*tagList, error) {
 		tl := &tagList{byName: map[string]tagRef{}}
 		opts := &github.ReferenceListOptions{Ref: "tags/", ListOptions: github.ListOptions{PerPage: 100}}
 		for page := 0; ; page++ {
@@ -99,7 +99,7 @@ func (r *Resolver) peel(ctx context.Context, owner, repo string, t tagRef) (stri
 	if !t.annotated {
 		return t.sha, nil
 	}
-	return cached(ctx, r.c, "peel:"+r.rkey(ctx, owner, repo)+":"+t.sha, func(ctx context.Context) (string, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "peel", owner, repo, t.sha), func(ctx context.Context) (string, error) {
 		sha := t.sha
 		for range 8 {
 			tag, _, err := r.gh.Git.GetTag(ctx, owner, repo, sha)
@@ -126,7 +126,7 @@ func (r *Resolver) peel(ctx context.Context, owner, repo string, t tagRef) (stri
 // Lightweight tags cost nothing beyond the cached tag list. Annotated tags
 // are dereferenced lazily: only those in the same major series as a tag
 // already known to match; without such a hint, newest first and at most
-// WithMaxDerefs of them.
+// maxDerefs (20) of them.
 func (r *Resolver) TagsAt(ctx context.Context, owner, repo, sha string) ([]string, error) {
 	if err := checkRepo(owner, repo); err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (r *Resolver) TagsAt(ctx context.Context, owner, repo, sha string) ([]strin
 	}
 	defer r.share(ctx, owner, repo)
 	sha = strings.ToLower(sha)
-	return cached(ctx, r.c, "at:"+r.rkey(ctx, owner, repo)+"@"+sha, func(ctx context.Context) ([]string, error) {
+	return cached(ctx, r.c, r.rkey(ctx, "at", owner, repo, sha), func(ctx context.Context) ([]string, error) {
 		tl, err := r.tagList(ctx, owner, repo)
 		if err != nil {
 			return nil, err

@@ -27,7 +27,7 @@ func TestRegistryAdapter(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	env := newEnv(map[string][]byte{"Dockerfile": []byte("FROM node:20 AS a\nFROM docker.io/library/node:20\nFROM nope:1\n")}, nil)
-	env.Images = Registry{Client: &registry.Client{HTTP: srv.Client(), Endpoints: map[string]string{"docker.io": srv.URL}}}
+	env.Images = Registry{Client: &registry.Client{Endpoints: map[string]string{"docker.io": srv.URL}}}
 	res, err := PinImages{}.Apply(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)
