@@ -3,6 +3,8 @@ package app
 import (
 	"strings"
 	"testing"
+
+	"github.com/hardener/hardener/checks/scorecard"
 )
 
 // A .gitattributes that hides .github (and itself) from tarballs: the App
@@ -42,7 +44,7 @@ func TestE2EScorecardBeforeAfter(t *testing.T) {
 		t.Skip("runs OpenSSF Scorecard twice")
 	}
 	h := newHarness(t, workflowFiles())
-	h.worker.opts.Scorecard = true
+	h.worker.opts.Scorecard = &scorecard.Sandbox{}
 	h.install()
 	pr := h.repo.PullRequests()[0]
 	if !strings.Contains(pr.Body, "| Pinned-Dependencies |") {

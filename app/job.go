@@ -16,6 +16,7 @@ import (
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/app/snapshot"
+	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/internal/registry"
 	"github.com/hardener/hardener/internal/resolve"
@@ -38,9 +39,11 @@ type Clients interface {
 
 // WorkerOptions tune a Worker.
 type WorkerOptions struct {
-	// Scorecard runs the OpenSSF Scorecard checks on every snapshot (and on
-	// the fixed one) for the check-run summary and the PR body.
-	Scorecard bool
+	// Scorecard runs the OpenSSF Scorecard checks, each run in a bounded
+	// child process, on every snapshot (and on the fixed one) for the
+	// check-run summary and the PR body; nil turns them off. Pull-request
+	// heads are scored only when the Sandbox allows it.
+	Scorecard *scorecard.Sandbox
 	// Limits bound repository archives (zero: snapshot.DefaultLimits).
 	Limits snapshot.Limits
 	// Download fetches tarballs from the link GitHub redirects to; it sends
@@ -92,7 +95,7 @@ func NewAppWorker(clients *ghclient.Clients) (*Worker, error) {
 		return nil, err
 	}
 	return NewWorker(clients, resolve.New(gh), WorkerOptions{
-		Scorecard: true,
+		Scorecard: &scorecard.Sandbox{},
 		Images:    pin.Registry{Client: &registry.Client{}},
 	}), nil
 }
@@ -267,7 +270,7 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	if err != nil {
 		return err
 	}
-	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil)
+	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil, scorecard.FromBranch)
 	var pr *prOutcome
 	var so *settingsOutcome
 	if cfg.Mode != config.ModeReport {
@@ -313,7 +316,7 @@ func (j *jobRun) checkCommit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil)
+	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil, scorecard.FromBranch)
 	var adv *advisoryOutcome
 	if j.job.HeadBranch == j.repo.defaultBranch {
 		if adv, err = j.reportExploitable(ctx, sc); err != nil {
@@ -363,7 +366,7 @@ func (j *jobRun) checkPullRequest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	headScan.scores, headScan.scoreErr = j.scorecard(ctx, head, nil)
+	headScan.scores, headScan.scoreErr = j.scorecard(ctx, head, nil, scorecard.FromPullRequest)
 	baseScan, err := j.scan(ctx, base, cfg)
 	if err != nil {
 		return err

@@ -38,9 +38,14 @@ func (j *jobRun) scan(ctx context.Context, t *snapshot.Tree, cfg config.Config) 
 }
 
 // scorecard runs Scorecard on t with changes applied, in a temporary
-// folder that is removed afterwards. A failure is reported, not fatal.
-func (j *jobRun) scorecard(ctx context.Context, t *snapshot.Tree, changes map[string][]byte) (map[string]int, string) {
-	if !j.w.opts.Scorecard {
+// folder that is removed afterwards, in a bounded child process. A
+// failure is reported, not fatal; a pull-request head that the Sandbox
+// does not score is left without scores and without a note.
+func (j *jobRun) scorecard(ctx context.Context, t *snapshot.Tree, changes map[string][]byte, origin scorecard.Origin) (map[string]int, string) {
+	if j.w.opts.Scorecard == nil {
+		return nil, ""
+	}
+	if origin == scorecard.FromPullRequest && !j.w.opts.Scorecard.PullRequests {
 		return nil, ""
 	}
 	dir, err := os.MkdirTemp("", "hardener-scorecard-")
@@ -51,11 +56,12 @@ func (j *jobRun) scorecard(ctx context.Context, t *snapshot.Tree, changes map[st
 	if err := t.WriteDir(dir, changes); err != nil {
 		return nil, err.Error()
 	}
-	res, err := scorecard.Run(ctx, dir)
+	res, err := j.w.opts.Scorecard.Run(ctx, dir, origin)
 	if err != nil {
 		j.log.Warn("scorecard failed", "err", err)
 		return nil, err.Error()
 	}
+	j.log.Debug("scorecard ran", "peak_rss", res.Process.PeakRSS, "duration", res.Process.Duration, "skipped", len(res.Skipped))
 	return res.Scores, ""
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/checks"
+	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/fixer"
 )
@@ -216,7 +217,7 @@ func (j *jobRun) ensurePR(ctx context.Context, sc *scanned) (*prOutcome, error) 
 		return po, nil
 	}
 	if sc.scores != nil {
-		po.ScoresAfter, _ = j.scorecard(ctx, sc.tree, finalFiles(po.Results))
+		po.ScoresAfter, _ = j.scorecard(ctx, sc.tree, finalFiles(po.Results), scorecard.FromBranch)
 	}
 	hash := fixHash(po.Results)
 	open, closedSame, err := j.findPRs(ctx, hash)
