@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -322,4 +323,37 @@ func FuzzRefresh(f *testing.F) {
 			assertOnlyPinsChanged(t, src, ch.After)
 		}
 	})
+}
+
+// BenchmarkRefresh50 refreshes a 50-workflow repository whose images and
+// version comments are all stale, with warm caches: parsing, planning,
+// splicing and re-parsing every file.
+func BenchmarkRefresh50(b *testing.B) {
+	gh := universe(b)
+	files := map[string][]byte{}
+	for i := range 50 {
+		files[fmt.Sprintf(".github/workflows/wf%02d.yml", i)] = []byte(fmt.Sprintf("name: wf%d\non: push\njobs:\n"+
+			"  build:\n    runs-on: ubuntu-latest\n    container: node:20@%s\n    services:\n      db: {image: 'postgres:16@%s'}\n"+
+			"    steps:\n      - uses: actions/checkout@%s # v3.5.1\n      - uses: docker://ghcr.io/acme/lint:1.2@%s\n      - run: make\n",
+			i, digest("0"), digest("0"), sha("c2"), digest("0")))
+	}
+	warm := newEnv(files, gh)
+	imgs := newTagImages()
+	warm.Images = imgs
+	if _, err := (Refresh{}).Apply(context.Background(), warm); err != nil {
+		b.Fatal(err)
+	}
+	cold := len(gh.requests())
+	b.ReportAllocs()
+	for b.Loop() {
+		env := newEnv(files, nil)
+		env.Resolver, env.Images = warm.Resolver, imgs
+		res, err := Refresh{}.Apply(context.Background(), env)
+		if err != nil || len(res.Changes) != 50 {
+			b.Fatalf("err %v, %d changes", err, len(res.Changes))
+		}
+	}
+	if n := len(gh.requests()); n != cold {
+		b.Fatalf("warm runs made %d requests", n-cold)
+	}
 }
