@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -50,11 +51,72 @@ func (j *jobRun) online(snap *repo.Snapshot) *onlineRules {
 			plural(pins, "action commit", "action commits"), plural(repos, "repository", "repositories"), maxOnlinePins, maxOnlineRepos)
 		return o
 	}
-	for _, c := range checks.Online(j.w.resolver) {
+	var r checks.Resolver = j.w.resolver
+	if !j.repo.private {
+		r = &publicView{r: r, j: j, answers: map[string]error{}}
+	}
+	for _, c := range checks.Online(r) {
 		o.rules = append(o.rules, recordingCheck{Check: c, o: o})
 	}
 	return o
 }
+
+// publicView keeps what the installation can see of its own private
+// repositories out of a public repository's check run. The job's token
+// sees the installation account's private repositories besides public
+// ones, so a workflow in a public repository (a fork's pull request
+// included) could otherwise ask whether a private repository of the same
+// owner exists, which commits it has and what its tags are called. A
+// public repository cannot run an action from a private one anyway: such
+// a pin is reported as not checked, without saying whether it exists.
+type publicView struct {
+	r checks.Resolver
+	j *jobRun
+
+	mu      sync.Mutex
+	answers map[string]error // lower-case owner/repo → nil when public
+}
+
+func (p *publicView) Contains(ctx context.Context, owner, repo, sha string) (bool, error) {
+	if err := p.allowed(ctx, owner, repo); err != nil {
+		return false, err
+	}
+	return p.r.Contains(ctx, owner, repo, sha)
+}
+
+func (p *publicView) TagsAt(ctx context.Context, owner, repo, sha string) ([]string, error) {
+	if err := p.allowed(ctx, owner, repo); err != nil {
+		return nil, err
+	}
+	return p.r.TagsAt(ctx, owner, repo, sha)
+}
+
+// allowed asks GitHub, once per scan, whether a repository of the scanned
+// repository's owner is public; other owners' private repositories are
+// out of the token's sight.
+func (p *publicView) allowed(ctx context.Context, owner, repo string) error {
+	if !strings.EqualFold(owner, p.j.repo.owner) || strings.EqualFold(repo, p.j.repo.name) {
+		return nil
+	}
+	key := strings.ToLower(owner + "/" + repo)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err, ok := p.answers[key]; ok {
+		return err
+	}
+	gr, _, err := p.j.gh.Repositories.Get(ctx, owner, repo)
+	switch _, retry := ghclient.RetryDelay(err, 0); {
+	case err != nil && retry:
+		return err // not remembered: the job is queued again
+	case err == nil && gr.Private != nil && !gr.GetPrivate() && gr.GetVisibility() != "internal":
+		p.answers[key] = nil
+	default:
+		p.answers[key] = errNotPublic
+	}
+	return p.answers[key]
+}
+
+var errNotPublic = errors.New("not checked: the action repository is not public, and a public repository's check run does not show what Hardener can see of private ones")
 
 // all is the list to scan with: the offline rules and the online ones
 // (nil, meaning the offline rules, when the online ones do not run).

@@ -189,3 +189,58 @@ func TestE2EOnlineRulesBounded(t *testing.T) {
 		t.Errorf("summary:\n%s", runs[0].Summary)
 	}
 }
+
+// TestE2EOnlineRulesPublicView: a public repository's check run shows
+// nothing of the private repositories the installation can see (a fork's
+// pull request could otherwise probe them); a private repository's check
+// run checks them like any other.
+func TestE2EOnlineRulesPublicView(t *testing.T) {
+	for name, private := range map[string]bool{"public": false, "private": true} {
+		t.Run(name, func(t *testing.T) {
+			var opts []githubfake.RepoOption
+			if private {
+				opts = append(opts, githubfake.Private())
+			}
+			h := newHarness(t, map[string]string{"README.md": "# hello\n"}, opts...)
+			internal := h.fake.AddRepo(h.repo.Owner, "internal-action", map[string]string{"action.yml": "runs: {using: node20, main: i.js}\n"}, githubfake.Private())
+			internal.Tag("v3.1.0", "main", false)
+			shared := h.fake.AddRepo(h.repo.Owner, "shared-action", map[string]string{"action.yml": "runs: {using: node20, main: s.js}\n"})
+			shared.Tag("v1.0.0", "main", false)
+			wf := "on: [push]\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n" +
+				"      - uses: " + h.repo.Owner + "/internal-action@" + internal.BranchSHA("main") + " # v3.0.0\n" +
+				"      - uses: " + h.repo.Owner + "/shared-action@" + shared.BranchSHA("main") + " # v0.9.0\n"
+			h.repo.Commit("main", "wf", map[string]string{".github/workflows/ci.yml": wf})
+			h.fake.ResetCounts()
+			if err := h.checkMain(1); err != nil {
+				t.Fatal(err)
+			}
+			var asked []string
+			for _, r := range h.fake.Requests() {
+				if strings.Contains(r.Path, "/internal-action") {
+					asked = append(asked, r.OperationID)
+				}
+			}
+			run := h.repo.CheckRuns()[0]
+			var lines []string
+			for _, a := range run.Annotations {
+				if strings.HasPrefix(fmt.Sprint(a["title"]), "ref-version-mismatch") {
+					lines = append(lines, fmt.Sprint(a["start_line"]))
+				}
+			}
+			if private {
+				if len(lines) != 2 || strings.Contains(run.Summary, "not checked") {
+					t.Errorf("mismatches on lines %v, summary:\n%s", lines, run.Summary)
+				}
+				return
+			}
+			// One look at the repository itself, nothing about its commits or tags.
+			if fmt.Sprint(asked) != "[repos/get]" {
+				t.Errorf("requests about the private repository: %v", asked)
+			}
+			if fmt.Sprint(lines) != "[8]" || !strings.Contains(run.Summary, "internal-action@") || !strings.Contains(run.Summary, "not checked: the action repository is not public") ||
+				strings.Contains(run.Summary, "v3.1.0") {
+				t.Errorf("mismatches on lines %v, summary:\n%s", lines, run.Summary)
+			}
+		})
+	}
+}
