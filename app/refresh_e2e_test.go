@@ -43,9 +43,11 @@ func newFakeRegistry(t *testing.T, digests map[string]string) *fakeRegistry {
 	return r
 }
 
-// client is a registry client with a cold cache, serving registry.example.
+// client is a registry client with a cold cache that finds registry.example
+// at the fake (an endpoint named by IP address, as a test or a private
+// mirror would).
 func (r *fakeRegistry) client() pin.Registry {
-	return pin.Registry{Client: &registry.Client{HTTP: r.srv.Client(), Endpoints: map[string]string{"registry.example": r.srv.URL}}}
+	return pin.Registry{Client: &registry.Client{Endpoints: map[string]string{"registry.example": r.srv.URL}}}
 }
 
 func (r *fakeRegistry) set(repoTag, digest string) {
