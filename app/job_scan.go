@@ -25,7 +25,8 @@ type scanned struct {
 	scoreErr string
 }
 
-// scan runs the offline checks on t with cfg.
+// scan runs the checks on t with cfg: the offline ones, and the online
+// ones when the Worker has a resolver (job_online.go).
 func (j *jobRun) scan(ctx context.Context, t *snapshot.Tree, cfg config.Config) (*scanned, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -33,8 +34,12 @@ func (j *jobRun) scan(ctx context.Context, t *snapshot.Tree, cfg config.Config) 
 	snap := t.Snapshot()
 	snap.Owner, snap.Name, snap.Private = j.repo.owner, j.repo.name, j.repo.private
 	snap.Ignored = cfg.IgnoredPath
-	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt})
-	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings, errors: res.Errors}, nil
+	on := j.online(snap)
+	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt, Checks: on.all()})
+	if err := on.retry(); err != nil {
+		return nil, err
+	}
+	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings, errors: append(res.Errors, on.fileErrors()...)}, nil
 }
 
 // scorecard runs Scorecard on t with changes applied, in a temporary

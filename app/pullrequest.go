@@ -225,7 +225,7 @@ func (j *jobRun) ensurePR(ctx context.Context, sc *scanned) (*prOutcome, error) 
 		return nil, err
 	}
 	switch {
-	case open != nil && bodyHash(open.GetBody()) == hash:
+	case open != nil && bodyHash(open.GetBody()) == hash && pinsCurrent(open.GetBody(), po.Results):
 		po.setPR(open, prCurrent, "The hardening pull request %s is up to date.")
 		j.log.Info("hardening PR current", "pr", open.GetNumber())
 		return po, nil

@@ -25,7 +25,7 @@ const maxBodyChars = 65536
 // notes, Scorecard before → after, and the fix hash that makes refreshes
 // idempotent.
 func renderPRBody(sc *scanned, po *prOutcome, hash string) (string, error) {
-	d := prBodyData{Notes: po.notes(), Marker: "<!-- hardener:fixes=" + hash + " -->"}
+	d := prBodyData{Notes: po.notes(), Marker: "<!-- hardener:fixes=" + hash + " -->" + pinsMarker(po.Results)}
 	for _, r := range po.Results {
 		f := prFix{Title: r.Title, Explanation: r.Explanation}
 		if f.Explanation == "" {

@@ -36,11 +36,14 @@ const (
 	FixDependabot       = "dependabot"
 	FixSigning          = "signing"
 	FixBranchProtection = "branch-protection"
+	// FixRefresh keeps existing pins current: image digests follow their
+	// tag, stale version comments of pinned actions are corrected.
+	FixRefresh = "refresh"
 )
 
 // RemediationIDs lists every remediation ID in a stable order.
 func RemediationIDs() []string {
-	return []string{FixPinActions, FixPinImages, FixPermissions, FixSecurityPolicy, FixDependabot, FixSigning, FixBranchProtection}
+	return []string{FixPinActions, FixPinImages, FixPermissions, FixSecurityPolicy, FixDependabot, FixSigning, FixBranchProtection, FixRefresh}
 }
 
 // RuleMeta is everything known about a rule apart from its code: the

@@ -100,6 +100,9 @@ func Default() Config {
 			checks.FixPinActions: true, checks.FixPinImages: true, checks.FixPermissions: true,
 			checks.FixSecurityPolicy: true, checks.FixDependabot: true,
 			checks.FixSigning: false, checks.FixBranchProtection: false,
+			// Only moves pins that already exist, as Dependabot does for
+			// what it watches.
+			checks.FixRefresh: true,
 		},
 		ExemptPatterns: []string{"slsa-framework/slsa-github-generator/*"},
 		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**"},

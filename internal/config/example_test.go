@@ -12,7 +12,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// .github/hardener.yml:1: mode: invalid value "foo" (valid: pr, report)
-	// .github/hardener.yml:3: unknown key "remediations.pin-action" (valid keys in remediations: pin-actions, pin-images, permissions, security-policy, dependabot, signing, branch-protection)
+	// .github/hardener.yml:3: unknown key "remediations.pin-action" (valid keys in remediations: pin-actions, pin-images, permissions, security-policy, dependabot, signing, branch-protection, refresh)
 	// .github/hardener.yml:4: "repositories" is only allowed in the organisation's file (.github/hardener.yml in the org's .github repository)
 }
 

@@ -180,7 +180,7 @@ func TestParseErrors(t *testing.T) {
 		},
 		"unknown remediation": {
 			src:  "remediations:\n  pin-actions: true\n  pin-action: false\n",
-			want: []string{`.github/hardener.yml:3: unknown key "remediations.pin-action" (valid keys in remediations: pin-actions, pin-images, permissions, security-policy, dependabot, signing, branch-protection)`},
+			want: []string{`.github/hardener.yml:3: unknown key "remediations.pin-action" (valid keys in remediations: pin-actions, pin-images, permissions, security-policy, dependabot, signing, branch-protection, refresh)`},
 		},
 		"repositories in a repository file": {
 			src:  "repositories:\n  opt-out: [x]\n",

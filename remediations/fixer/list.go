@@ -20,6 +20,9 @@ func All() []remediations.Remediation {
 	return []remediations.Remediation{
 		perms.Permissions{},
 		pin.PinActions{},
+		// Before pin-images: it refreshes the pins that were there, not
+		// the ones pin-images adds with a digest fresh from the registry.
+		pin.Refresh{},
 		pin.PinImages{},
 		secpolicy.SecurityPolicy{},
 		dependabot.Dependabot{},
