@@ -40,7 +40,7 @@ func TestExprPositionsEveryStyle(t *testing.T) {
 		want []string
 	}{
 		"folded, expression split over lines, same text later": {
-			src: head + "      - run: >\n          echo ${{\n          github.event.issue.title }} done\n        env:\n          T: ${{ github.event.issue.title }}\n",
+			src:  head + "      - run: >\n          echo ${{\n          github.event.issue.title }} done\n        env:\n          T: ${{ github.event.issue.title }}\n",
 			want: []string{"6:16"},
 		},
 		"literal with CRLF": {
