@@ -1,0 +1,26 @@
+package knowledge
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSinksData(t *testing.T) {
+	t.Parallel()
+	all := Sinks()
+	if len(all) < 10 {
+		t.Fatalf("only %d sinks", len(all))
+	}
+	for _, s := range all {
+		if !strings.HasPrefix(s.Docs, "https://") {
+			t.Errorf("%s: docs %q is not a link", s.Uses, s.Docs)
+		}
+	}
+	gs := SinkFor("Actions/GitHub-Script")
+	if gs == nil || !gs.Runs("SCRIPT") || gs.Runs("github-token") || gs.Language != "javascript" {
+		t.Errorf("actions/github-script: %+v", gs)
+	}
+	if SinkFor("actions/checkout") != nil {
+		t.Error("checkout is not a sink")
+	}
+}
