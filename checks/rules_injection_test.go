@@ -245,8 +245,8 @@ jobs:
       - run: echo ${{ needs.call.outputs.out }}
 `}, want: []string{callerWF + ":11:19 high", reusable + ":13:19 high"}},
 		"reusable workflow: callers pass safe values, or none is known": {files: map[string]string{
-			reusable: "on:\n  workflow_call:\n    inputs:\n      v: {type: string}\njobs:\n  r:\n    steps:\n      - run: echo ${{ inputs.v }}\n",
-			callerWF: "on: push\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    with: {v: '${{ github.sha }}'}\n",
+			reusable:                       "on:\n  workflow_call:\n    inputs:\n      v: {type: string}\njobs:\n  r:\n    steps:\n      - run: echo ${{ inputs.v }}\n",
+			callerWF:                       "on: push\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    with: {v: '${{ github.sha }}'}\n",
 			".github/workflows/lonely.yml": "on:\n  workflow_call:\n    inputs:\n      v: {type: string}\njobs:\n  r:\n    steps:\n      - run: echo ${{ inputs.v }}\n",
 		}, want: []string{".github/workflows/lonely.yml:8:19 low"}},
 		"composite action: internal with an attacker caller, published, unused": {files: map[string]string{
@@ -279,7 +279,7 @@ jobs:
       - uses: $/.github/actions/greet
         with: {who: world}
 `,
-			"action.yml":                "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
+			"action.yml":                   "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
 			".github/actions/x/action.yml": "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
 		}, want: []string{".github/actions/greet/action.yml:13:21 high", ".github/actions/greet/action.yml:14:20 high",
 			".github/actions/greet/action.yml:16:17 high", ".github/actions/x/action.yml:4:17 low", callerWF + ":9:19 high",
