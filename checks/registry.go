@@ -81,11 +81,12 @@ func All() []Check {
 	}
 }
 
-// invalidWorkflow reports the files that did not parse.
+// invalidWorkflow reports the files that did not parse and the workflows
+// GitHub would refuse (rules_valid.go).
 type invalidWorkflow struct{}
 
 func (invalidWorkflow) ID() string { return RuleInvalidWorkflow }
 
 func (invalidWorkflow) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
-	return append([]Finding(nil), Load(snap).Invalid...), nil
+	return append(append([]Finding(nil), Load(snap).Invalid...), validity(snap)...), nil
 }

@@ -209,7 +209,7 @@ func TestInvalidWorkflow(t *testing.T) {
 	runCases(t, RuleInvalidWorkflow, map[string]ruleCase{
 		"broken and empty, others still scanned": {files: map[string]string{
 			".github/workflows/a.yml": "on: [push\n", ".github/workflows/b.yml": "# only a comment\n",
-			".github/workflows/c.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: x/y@v1\n",
+			".github/workflows/c.yml": "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: x/y@v1\n",
 			".github/workflows/d.yml": strings.Repeat("#", repo.MaxFileSize+1),
 		}, want: []string{".github/workflows/a.yml:1:1 medium", ".github/workflows/b.yml:1:1 medium", ".github/workflows/d.yml:1:1 medium"}},
 	})

@@ -290,7 +290,15 @@ type File struct {
 	Dockerfile *Dockerfile
 	// Images lists every container image reference of a workflow or action.
 	Images []*Image
+	// Expanded is the number of YAML nodes the document has once its
+	// aliases are expanded (capped just above ExpandLimit): what a tool
+	// that copies aliased nodes walks.
+	Expanded int
 }
+
+// ExpandLimit is the expanded size above which a document is not handed
+// to tools that expand aliases.
+const ExpandLimit = 200000
 
 // Steps returns every step in the file with the job it belongs to (nil for
 // composite actions).

@@ -16,6 +16,7 @@ func ParseWorkflow(path string, src []byte) (*File, error) {
 	p := newParser(path, src, KindWorkflow)
 	w := &Workflow{Root: root}
 	p.file.Workflow = w
+	p.file.Expanded = expandedSize(root)
 	err = p.run(func() error {
 		var sawOn, sawJobs bool
 		for _, pr := range p.pairs(root) {
