@@ -56,7 +56,6 @@ func invalidAt(l Location, msg string) Finding {
 		Message: "GitHub refuses to run this workflow: " + msg, Primary: l}
 }
 
-
 // actionlintErrors runs actionlint's parser and the rules that judge the
 // shape of a workflow (not its style, its expressions or the inputs of
 // popular actions), without reading any other file.
