@@ -22,6 +22,9 @@ const (
 	RuleInvalidWorkflow       = "invalid-workflow"
 	RuleImpostorCommit        = "impostor-commit"
 	RuleRefVersionMismatch    = "ref-version-mismatch"
+	RuleSpoofableBotCheck     = "spoofable-bot-check"
+	RuleCachePoisoning        = "cache-poisoning"
+	RuleLongLivedToken        = "long-lived-registry-token"
 )
 
 // Remediation IDs (SPEC §2).
@@ -78,6 +81,9 @@ func All() []Check {
 		missingSecurityPolicy{},
 		missingDependencyUpdates{},
 		invalidWorkflow{},
+		spoofableBot{},
+		cachePoisoning{},
+		longLivedToken{},
 	}
 }
 

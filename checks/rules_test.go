@@ -231,7 +231,11 @@ func checkPlace(t *testing.T, src string, f Finding) {
 	if line != f.Primary.Line || col != f.Primary.Column {
 		t.Errorf("%s at %d:%d but its offset is %d:%d", f.Rule, f.Primary.Line, f.Primary.Column, line, col)
 	}
-	if f.Rule == RuleTemplateInjection && !strings.HasPrefix(src[f.Primary.Offset:], "${{") {
+	at := src[f.Primary.Offset:]
+	if f.Rule == RuleSpoofableBotCheck && !strings.HasPrefix(strings.ToLower(at), "github.") {
+		t.Errorf("%s at %d:%d does not point at the actor context: %q", f.Rule, f.Primary.Line, f.Primary.Column, at[:min(len(at), 20)])
+	}
+	if (f.Rule == RuleTemplateInjection || f.Rule == RuleLongLivedToken) && !strings.HasPrefix(src[f.Primary.Offset:], "${{") {
 		t.Errorf("%s at %d:%d does not point at ${{: %q", f.Rule, f.Primary.Line, f.Primary.Column, src[f.Primary.Offset:min(len(src), f.Primary.Offset+20)])
 	}
 }
