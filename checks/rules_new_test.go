@@ -83,7 +83,7 @@ jobs:
 			want: []string{release + ":13:15 high", release + ":18:15 high", release + ":9:41 high"}},
 		"an injection in an issue workflow is a writer too": {files: map[string]string{
 			".github/workflows/triage.yml": "on: issues\njobs:\n  t:\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n",
-			release: rel}, want: []string{release + ":13:15 high", release + ":18:15 high", release + ":9:41 high"}},
+			release:                        rel}, want: []string{release + ":13:15 high", release + ":18:15 high", release + ":9:41 high"}},
 		"no outsider runs code": {files: map[string]string{release: rel,
 			".github/workflows/ci.yml": "on: pull_request\njobs:\n  t:\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n"}, want: nil},
 	})

@@ -32,8 +32,8 @@ var registries = []*trustRegistry{
 		commands: regexp.MustCompile(`\b(npm|pnpm)\s+(-\S+\s+)*publish\b|\byarn\s+(npm\s+)?publish\b|\blerna\s+publish\b|` +
 			`\bchangeset\s+publish\b|\bsemantic-release\b`),
 		tokenLines: regexp.MustCompile(`_authToken`),
-		env:     []string{"NODE_AUTH_TOKEN", "NPM_TOKEN", "NPM_AUTH_TOKEN"},
-		actions: map[string]string{"js-devtools/npm-publish": "token", "changesets/action": ""}},
+		env:        []string{"NODE_AUTH_TOKEN", "NPM_TOKEN", "NPM_AUTH_TOKEN"},
+		actions:    map[string]string{"js-devtools/npm-publish": "token", "changesets/action": ""}},
 	{name: "PyPI", docs: "https://docs.pypi.org/trusted-publishers/",
 		commands: regexp.MustCompile(`\btwine\s+upload\b|\buv\s+publish\b|\bpoetry\s+publish\b|\bflit\s+publish\b|\bhatch\s+publish\b|\bpdm\s+publish\b`),
 		env:      []string{"TWINE_PASSWORD", "UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD", "POETRY_PYPI_TOKEN_PYPI", "FLIT_PASSWORD", "HATCH_INDEX_AUTH", "PDM_PUBLISH_PASSWORD"},
