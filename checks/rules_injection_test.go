@@ -279,8 +279,10 @@ jobs:
       - uses: $/.github/actions/greet
         with: {who: world}
 `,
-			"action.yml":                   "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
-			".github/actions/x/action.yml": "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
+			"action.yml":                    "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
+			".github/actions/js/action.yml": "outputs:\n  out:\n    description: set by the code\nruns:\n  using: node20\n  main: index.js\n",
+			".github/workflows/js.yml":      "on: issues\njobs:\n  a:\n    steps:\n      - id: js\n        uses: ./.github/actions/js\n      - run: echo ${{ steps.js.outputs.out }}\n",
+			".github/actions/x/action.yml":  "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.x }}\n      shell: bash\n",
 		}, want: []string{".github/actions/greet/action.yml:13:21 high", ".github/actions/greet/action.yml:14:20 high",
 			".github/actions/greet/action.yml:16:17 high", ".github/actions/x/action.yml:4:17 low", callerWF + ":9:19 high",
 			"action.yml:4:17 medium"}},

@@ -510,7 +510,7 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 				as := scope{f: af, step: len(af.Action.Steps), envLevel: 0, call: call}
 				for k := range af.Action.Outputs {
 					o := &af.Action.Outputs[k]
-					if name == "*" || strings.EqualFold(o.Name, name) {
+					if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
 						t = t.worse(e.text(o.Value, as).through(loc(af, o.Value)))
 					}
 				}
@@ -558,7 +558,7 @@ func (e *engine) jobOutput(f *workflow.File, j *workflow.Job, name string, call 
 		c := &callSite{f: f, job: j, step: -1, with: j.With, at: j.Uses}
 		for k := range callee.Workflow.CallOutputs {
 			o := &callee.Workflow.CallOutputs[k]
-			if name == "*" || strings.EqualFold(o.Name, name) {
+			if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
 				t = t.worse(e.text(o.Value, scope{f: callee, step: -1, envLevel: 2, call: c}).through(loc(callee, o.Value)))
 			}
 		}
@@ -567,7 +567,7 @@ func (e *engine) jobOutput(f *workflow.File, j *workflow.Job, name string, call 
 	js := scope{f: f, job: j, step: len(j.Steps), envLevel: 1, call: call}
 	for k := range j.Outputs {
 		o := &j.Outputs[k]
-		if name == "*" || strings.EqualFold(o.Name, name) {
+		if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
 			t = t.worse(e.text(o.Value, js).through(loc(f, o.Value)))
 		}
 	}
