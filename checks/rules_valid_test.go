@@ -66,6 +66,8 @@ jobs:
 			want: []string{wf + ":2:1 medium"}},
 		"CRLF and quoted keys keep byte columns": {files: map[string]string{wf: "on: push\r\njobs:\r\n  \"a\":\r\n    \"runs_on\": x\r\n    steps: [{run: echo}]\r\n"},
 			want: []string{wf + ":3:4 medium", wf + ":4:6 medium"}},
+		"syntax newer than the linked actionlint": {files: map[string]string{wf: "on: push\nconcurrency:\n  group: deploy\n  queue: max\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
+			want: nil},
 		"actions are not workflows": {files: map[string]string{"action.yml": "runs:\n  using: composite\n  steps: [{run: echo, shell: bash}]\n"}, want: nil},
 	})
 	got := scanFindings(t, map[string]string{wf: "on: push\njobs:\n  a:\n    steps: [{run: echo}]\n"}, RuleInvalidWorkflow)

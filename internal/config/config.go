@@ -116,7 +116,7 @@ func Default() Config {
 			Signing: false, BranchProtection: false,
 		},
 		ExemptPatterns: []string{"slsa-framework/slsa-github-generator/*"},
-		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**"},
+		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**", "**/__fixtures__/**", "**/fixtures/**"},
 		Dependabot:     DependabotConfig{Ecosystems: []string{"github-actions"}},
 		BranchProtection: BranchProtectionConfig{
 			RequiredApprovals:    1,
