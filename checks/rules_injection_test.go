@@ -70,6 +70,7 @@ jobs:
           script: |
             const t = "${{ github.event.pull_request.title }}"
             const ok = ${{ toJSON(github.event.pull_request.title) }}
+            const bad = "${{ toJSON(github.event.pull_request.title) }}"
       - uses: azure/powershell@v2
         with: {inlineScript: "Write-Output '${{ github.head_ref }}'", azPSVersion: latest}
       - uses: mikefarah/yq@v4
@@ -81,7 +82,7 @@ jobs:
       - uses: some/unknown@v1
         with:
           script: ${{ github.head_ref }}
-`}, want: []string{wf + ":12:45 high", wf + ":15:26 high", wf + ":18:25 high", wf + ":9:24 high"}},
+`}, want: []string{wf + ":11:26 high", wf + ":13:45 high", wf + ":16:26 high", wf + ":19:25 high", wf + ":9:24 high"}},
 		"messages keep the written case": {files: map[string]string{wf: "on: pull_request_target\njobs:\n  a:\n    steps:\n      - run: echo ${{ GitHub.Event.Pull_Request.Title }}\n"},
 			want: []string{wf + ":5:19 high"}},
 	})
