@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hardener/hardener/internal/repo"
@@ -86,6 +87,9 @@ func botChecks(f *workflow.File, j *workflow.Job, cond *workflow.Value, trigger 
 		if err != nil {
 			continue
 		}
+		if authorRequired(n) {
+			continue // the pull request's author is checked too: the code is the bot's
+		}
 		for _, hit := range findBotChecks(n, true) {
 			off := cond.SourceOffsets(f.Source.Src, []int{b.offset + hit.ref.Offset})[0]
 			sev, conf := High, ConfidenceHigh
@@ -137,21 +141,59 @@ func findBotChecks(n *workflow.Node, dominating bool) []botHit {
 	return out
 }
 
-// botComparison matches an actor context against a bot's name or id, in
+// botComparison matches an actor context against a bot's name or id (a
+// literal, or literals inside a call such as `fromJSON('[…]')`), in
 // either order.
 func botComparison(a, b *workflow.Node) (botHit, bool) {
 	if a.Kind != workflow.NodeContext {
 		a, b = b, a
 	}
-	if a.Kind != workflow.NodeContext || b.Kind != workflow.NodeLiteral {
+	if a.Kind != workflow.NodeContext {
 		return botHit{}, false
 	}
-	lit := strings.ToLower(b.Lit)
-	switch {
-	case actorContexts[a.Ref.Path] && (strings.HasSuffix(lit, "[bot]") || strings.Contains(lit, "dependabot") || strings.Contains(lit, "renovate")):
-		return botHit{ref: a.Ref, bot: b.Lit}, true
-	case actorIDContexts[a.Ref.Path] && botIDs[lit]:
-		return botHit{ref: a.Ref, bot: b.Lit}, true
+	var hit botHit
+	found := false
+	b.Walk(func(n *workflow.Node) {
+		if found || n.Kind != workflow.NodeLiteral {
+			return
+		}
+		lit := strings.ToLower(n.Lit)
+		switch {
+		case actorContexts[a.Ref.Path] && (strings.Contains(lit, "[bot]") || strings.Contains(lit, "dependabot") || strings.Contains(lit, "renovate")):
+			hit, found = botHit{ref: a.Ref, bot: botName(n.Lit)}, true
+		case actorIDContexts[a.Ref.Path] && botIDs[lit]:
+			hit, found = botHit{ref: a.Ref, bot: n.Lit}, true
+		}
+	})
+	return hit, found
+}
+
+// botName picks the first bot name out of a literal (a JSON list of names
+// gives its first one).
+func botName(lit string) string {
+	if m := botNamePattern.FindString(lit); m != "" {
+		return m
 	}
-	return botHit{}, false
+	return lit
+}
+
+var botNamePattern = regexp.MustCompile(`[A-Za-z0-9-]+\[bot\]`)
+
+// authorRequired reports whether a condition can only pass when the pull
+// request's author is checked: an author comparison reached from the top
+// through `&&` alone.
+func authorRequired(n *workflow.Node) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.Kind == workflow.NodeBinary && n.Op == "&&":
+		return authorRequired(n.Args[0]) || authorRequired(n.Args[1])
+	case n.Kind == workflow.NodeBinary && n.Op == "==":
+		for _, a := range n.Args {
+			if a.Kind == workflow.NodeContext && (a.Ref.Path == "github.event.pull_request.user.login" || a.Ref.Path == "github.event.pull_request.user.id") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -201,6 +201,29 @@ jobs:
           echo "x=$X" >> $GITHUB_OUTPUT
       - run: echo ${{ steps.s.outputs.t }} ${{ steps.s.outputs.x }}
 `}, want: []string{wf + ":16:19 high", wf + ":16:44 high"}},
+		"outputs of actions that report on the pull request": {files: map[string]string{wf: `on: pull_request_target
+jobs:
+  a:
+    steps:
+      - id: changed
+        uses: tj-actions/changed-files@v46
+      - id: filter
+        uses: dorny/paths-filter@v3
+        with: {list-files: shell, filters: "src: ['src/**']"}
+      - run: |
+          echo ${{ steps.changed.outputs.all_changed_files }} ${{ steps.changed.outputs.any_changed }}
+          echo ${{ steps.changed.outputs.all_changed_files_count }} ${{ steps.filter.outputs.src_files }}
+          echo '${{ toJSON(steps.changed.outputs) }}'
+`}, want: []string{wf + ":11:16 high", wf + ":12:69 high", wf + ":13:17 high"}},
+		"pull_request runs the author's own code: medium": {files: map[string]string{wf: `on: [pull_request, push]
+jobs:
+  a:
+    steps:
+      - run: echo ${{ github.head_ref }} ${{ github.event.pull_request.title }} ${{ github.event.head_commit.message }}
+      - id: b
+        uses: xt0rted/pull-request-comment-branch@v3
+      - run: echo ${{ steps.b.outputs.head_ref }} ${{ steps.b.outputs.head_sha }}
+`}, want: []string{wf + ":5:19 medium", wf + ":5:42 medium", wf + ":5:81 high", wf + ":8:19 medium"}},
 		"workflow_dispatch inputs and typed inputs are quiet": {files: map[string]string{wf: `on:
   workflow_dispatch:
     inputs:

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/hardener/hardener/internal/knowledge"
 	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/internal/workflow"
 )
@@ -206,12 +207,12 @@ func (e *engine) resolve(fl workflow.Flow, sc scope) taint {
 	segs := strings.Split(fl.Path, ".")
 	switch segs[0] {
 	case "github":
-		if src := classifyGitHub(fl.Path, sc.f.Workflow); src != "" {
+		if src, sev := classifyGitHub(fl.Path, sc.f.Workflow); src != "" {
 			origin := fl.Raw
 			if !strings.EqualFold(fl.Path, src) {
 				origin = fl.Raw + " (which holds " + src + ")"
 			}
-			return taint{set: true, sev: High, conf: ConfidenceHigh, origin: origin}
+			return taint{set: true, sev: sev, conf: ConfidenceHigh, origin: origin}
 		}
 	case "inputs":
 		return e.input(segs[1:], sc)
@@ -501,6 +502,14 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 			for _, w := range shellWrites(s.Run.Value, "GITHUB_OUTPUT") {
 				if name == "*" || w.name == name {
 					t = t.worse(e.script(w.text, s.Run.Value, ss).through(e.scriptLoc(sc.f, s.Run, w.offset)))
+				}
+			}
+		}
+		if u, ok := usesOf(s); ok && !u.Local && !u.Docker {
+			if src := knowledge.UntrustedOutputsOf(u.Name()); src != nil && (name == "*" || src.Carries(name)) {
+				if ok, sev := carried("pull-request-outputs", sc.f.Workflow); ok {
+					t = t.worse(taint{set: true, sev: sev, conf: ConfidenceMedium,
+						origin: fmt.Sprintf("%s output %s (%s)", u.Name(), name, src.What)}.through(loc(sc.f, s.Uses)))
 				}
 			}
 		}

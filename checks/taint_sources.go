@@ -54,7 +54,15 @@ var payloadKeys = map[string][]string{
 	"merge_group":  {"merge_group"},
 	"changes":      {"issues", "pull_request", "pull_request_target", "discussion", "issue_comment"},
 	"head_ref":     {"pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"},
+	// What actions report about a pull request (outputs.yml).
+	"pull-request-outputs": {"pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment",
+		"issue_comment", "workflow_run"},
 }
+
+// unprivileged events run a fork's pull request with a read-only token,
+// no secrets and the pull request's own workflow files: text injected
+// there runs where the author's code runs anyway.
+var unprivileged = map[string]bool{"pull_request": true, "pull_request_review": true, "pull_request_review_comment": true}
 
 func splitPaths(ps ...string) [][]string {
 	out := make([][]string, len(ps))
@@ -65,10 +73,12 @@ func splitPaths(ps ...string) [][]string {
 }
 
 // classifyGitHub returns the attacker-controlled source a `github.…` path
-// reads, or "" when it reads none (numbers, SHAs, names GitHub restricts,
-// values only people with write access choose). w may be nil (an action,
-// whose events are its callers').
-func classifyGitHub(path string, w *workflow.Workflow) string {
+// reads ("" when it reads none: numbers, SHAs, names GitHub restricts,
+// values only people with write access choose) and its severity: high
+// when a trigger runs the workflow with the base repository's token and
+// secrets, medium when only pull_request events carry it. w may be nil (an
+// action, whose events are its callers').
+func classifyGitHub(path string, w *workflow.Workflow) (string, Severity) {
 	segs := strings.Split(path, ".")
 	for _, pat := range attackerText {
 		n := min(len(segs), len(pat))
@@ -79,33 +89,39 @@ func classifyGitHub(path string, w *workflow.Workflow) string {
 				break
 			}
 		}
-		if !match || !carried(pat, w) {
+		if !match {
 			continue
 		}
-		return strings.Join(pat, ".")
-	}
-	return ""
-}
-
-// carried reports whether one of the workflow's triggers can fill the
-// source path. A reusable workflow runs on its caller's event, so it may
-// carry anything.
-func carried(pat []string, w *workflow.Workflow) bool {
-	if w == nil || w.Has("workflow_call") || len(w.On) == 0 {
-		return true
-	}
-	key := pat[1]
-	if pat[1] == "event" {
-		key = pat[2]
-	}
-	events, ok := payloadKeys[key]
-	if !ok {
-		return true
-	}
-	for _, e := range events {
-		if w.Has(e) {
-			return true
+		key := pat[1]
+		if pat[1] == "event" {
+			key = pat[2]
+		}
+		if ok, sev := carried(key, w); ok {
+			return strings.Join(pat, "."), sev
 		}
 	}
-	return false
+	return "", 0
+}
+
+// carried reports whether one of the workflow's triggers fills a payload
+// key, and how severe text from it is. A reusable workflow runs on its
+// caller's event, so it may carry anything.
+func carried(key string, w *workflow.Workflow) (bool, Severity) {
+	if w == nil || w.Has("workflow_call") || len(w.On) == 0 {
+		return true, High
+	}
+	events, known := payloadKeys[key]
+	ok, sev := false, Severity(0)
+	for _, t := range w.On {
+		if known && !contains(events, t.Name) {
+			continue
+		}
+		ok = true
+		if unprivileged[t.Name] {
+			sev = max(sev, Medium)
+		} else {
+			sev = High
+		}
+	}
+	return ok, sev
 }

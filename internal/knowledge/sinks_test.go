@@ -24,3 +24,17 @@ func TestSinksData(t *testing.T) {
 		t.Error("checkout is not a sink")
 	}
 }
+
+func TestUntrustedOutputsData(t *testing.T) {
+	t.Parallel()
+	cf := UntrustedOutputsOf("TJ-Actions/Changed-Files")
+	if cf == nil || !cf.Carries("all_changed_files") || cf.Carries("all_changed_files_count") || cf.Carries("any_changed") {
+		t.Errorf("tj-actions/changed-files: %+v", cf)
+	}
+	if b := UntrustedOutputsOf("xt0rted/pull-request-comment-branch"); b == nil || !b.Carries("head_ref") || b.Carries("head_sha") {
+		t.Errorf("pull-request-comment-branch: %+v", b)
+	}
+	if UntrustedOutputsOf("actions/checkout") != nil {
+		t.Error("checkout has no untrusted outputs")
+	}
+}
