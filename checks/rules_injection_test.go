@@ -224,6 +224,19 @@ jobs:
         uses: xt0rted/pull-request-comment-branch@v3
       - run: echo ${{ steps.b.outputs.head_ref }} ${{ steps.b.outputs.head_sha }}
 `}, want: []string{wf + ":5:19 medium", wf + ":5:42 medium", wf + ":5:81 high", wf + ":8:19 medium"}},
+		"github-script outputs": {files: map[string]string{wf: `on: issues
+jobs:
+  a:
+    steps:
+      - id: s
+        uses: actions/github-script@v7
+        with:
+          script: |
+            core.setOutput('title', context.payload.issue.title)
+            core.setOutput('kind', context.payload.issue ? 'issue' : 'other')
+            return context.payload.issue?.body
+      - run: echo ${{ steps.s.outputs.title }} ${{ steps.s.outputs.kind }} ${{ steps.s.outputs.result }}
+`}, want: []string{wf + ":12:19 high", wf + ":12:76 high"}},
 		"workflow_dispatch inputs and typed inputs are quiet": {files: map[string]string{wf: `on:
   workflow_dispatch:
     inputs:

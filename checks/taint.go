@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/hardener/hardener/internal/knowledge"
@@ -505,6 +506,11 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 				}
 			}
 		}
+		if u, ok := usesOf(s); ok && u.Is("actions/github-script") {
+			if v := s.WithValue("script"); v != nil {
+				t = t.worse(e.scriptOutput(v, name, sc.f))
+			}
+		}
 		if u, ok := usesOf(s); ok && !u.Local && !u.Docker {
 			if src := knowledge.UntrustedOutputsOf(u.Name()); src != nil && (name == "*" || src.Carries(name)) {
 				if ok, sev := carried("pull-request-outputs", sc.f.Workflow); ok {
@@ -578,6 +584,43 @@ func (e *engine) jobOutput(f *workflow.File, j *workflow.Job, name string, call 
 		o := &j.Outputs[k]
 		if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
 			t = t.worse(e.text(o.Value, js).through(loc(f, o.Value)))
+		}
+	}
+	return t
+}
+
+var (
+	setOutputCall = regexp.MustCompile(`core\.setOutput\(\s*['"]([A-Za-z0-9_-]+)['"]\s*,([^\n]*)`)
+	returnStmt    = regexp.MustCompile(`(?m)^\s*return\s+([^\n]*)`)
+	payloadPath   = regexp.MustCompile(`context\.payload((?:\??\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+)`)
+	arrayIndex    = regexp.MustCompile(`\[\d+\]`)
+)
+
+// scriptOutput returns the taint of a github-script output: the event
+// fields (`context.payload.…`) that `core.setOutput('name', …)` or, for
+// `result`, a `return` statement hands on.
+func (e *engine) scriptOutput(script *workflow.Value, name string, f *workflow.File) taint {
+	var texts []string
+	for _, m := range setOutputCall.FindAllStringSubmatch(script.Value, -1) {
+		if name == "*" || strings.EqualFold(m[1], name) {
+			texts = append(texts, m[2])
+		}
+	}
+	if name == "*" || name == "result" {
+		for _, m := range returnStmt.FindAllStringSubmatch(script.Value, -1) {
+			texts = append(texts, m[1])
+		}
+	}
+	var t taint
+	for _, text := range texts {
+		for _, m := range payloadPath.FindAllStringSubmatch(text, -1) {
+			p := "github.event" + strings.ToLower(arrayIndex.ReplaceAllString(strings.ReplaceAll(m[1], "?", ""), ".*"))
+			// Only a field itself counts: scripts test whole objects
+			// (`context.payload.pull_request ? 'pr' : 'push'`) far more
+			// often than they print them.
+			if src, sev := classifyGitHub(p, f.Workflow); src != "" && strings.Count(p, ".") >= strings.Count(src, ".") {
+				t = t.worse(taint{set: true, sev: sev, conf: ConfidenceMedium, origin: src}.through(loc(f, script)))
+			}
 		}
 	}
 	return t
