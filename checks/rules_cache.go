@@ -92,9 +92,9 @@ func (cachePoisoning) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, er
 					continue
 				}
 				out = append(out, Finding{Rule: RuleCachePoisoning, Severity: High, Confidence: ConfidenceMedium,
-					Message: fmt.Sprintf("job %q %s and restores a cache (%s) that outsiders can write: %s lets them "+
-						"run code in the default branch's cache scope; do not restore caches in publishing jobs, or "+
-						"build there from a clean state", j.ID, why, s.Uses.Value, writer.Note),
+					Message: fmt.Sprintf("job %q %s and restores a cache (%s) that outsiders can write: %s, in the "+
+						"default branch's cache scope that releases restore from; build publishing jobs from a clean "+
+						"state (no cache) and fix that workflow", j.ID, why, s.Uses.Value, writer.Note),
 					Primary: loc(f, at), Related: []Location{*writer}, Subject: s.Uses.Value})
 			}
 		}

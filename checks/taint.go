@@ -39,10 +39,11 @@ func (t taint) worse(o taint) taint {
 }
 
 // through records that the text passed through a place.
-func (t taint) through(l Location) taint {
+func (t taint) through(l Location, note string) taint {
 	if !t.set {
 		return t
 	}
+	l.Note = note
 	t.via = append(append([]Location(nil), l), t.via...)
 	return t
 }
@@ -262,7 +263,7 @@ func (e *engine) env(rest []string, sc scope) taint {
 			found = true
 			inner := sc
 			inner.envLevel = level + 1
-			t = t.worse(e.text(&kv.Value, inner).through(loc(sc.f, &kv.Value)))
+			t = t.worse(e.text(&kv.Value, inner).through(loc(sc.f, &kv.Value), "env "+kv.Key.Value))
 		}
 	}
 	steps := sc.steps()
@@ -287,7 +288,7 @@ func (e *engine) env(rest []string, sc scope) taint {
 		for _, w := range shellWrites(s.Run.Value, "GITHUB_ENV") {
 			if name == "*" || strings.EqualFold(w.name, name) {
 				t = t.worse(e.script(w.text, s.Run.Value, scope{f: sc.f, job: sc.job, step: i, call: sc.call}).
-					through(e.scriptLoc(sc.f, s.Run, w.offset)))
+					through(e.scriptLoc(sc.f, s.Run, w.offset), "written to $GITHUB_ENV"))
 			}
 		}
 	}
@@ -384,7 +385,7 @@ func (e *engine) matrix(rest []string, sc scope) taint {
 	}
 	var t taint
 	for _, v := range append(vals, dyn...) {
-		t = t.worse(e.text(v, js).through(loc(sc.f, v)))
+		t = t.worse(e.text(v, js).through(loc(sc.f, v), "matrix value"))
 	}
 	return t
 }
@@ -455,16 +456,16 @@ func (e *engine) oneInput(name string, defs []workflow.Input, sc scope) taint {
 		}
 		switch {
 		case given != nil:
-			t = t.worse(e.text(given, c.scope()).through(loc(c.f, given)))
+			t = t.worse(e.text(given, c.scope()).through(loc(c.f, given), "passed by a caller"))
 		case def != nil && def.Default != nil:
-			t = t.worse(e.text(def.Default, c.scope()).through(loc(sc.f, def.Default)))
+			t = t.worse(e.text(def.Default, c.scope()).through(loc(sc.f, def.Default), "the input's default"))
 		}
 	}
 	if sc.call != nil {
 		return t
 	}
 	if len(calls) == 0 && def != nil && def.Default != nil {
-		t = t.worse(e.text(def.Default, scope{f: sc.f, step: -1, envLevel: 2}).through(loc(sc.f, def.Default)))
+		t = t.worse(e.text(def.Default, scope{f: sc.f, step: -1, envLevel: 2}).through(loc(sc.f, def.Default), "the input's default"))
 	}
 	raw := "inputs." + name
 	if def != nil {
@@ -502,7 +503,7 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 		if s.Run != nil {
 			for _, w := range shellWrites(s.Run.Value, "GITHUB_OUTPUT") {
 				if name == "*" || w.name == name {
-					t = t.worse(e.script(w.text, s.Run.Value, ss).through(e.scriptLoc(sc.f, s.Run, w.offset)))
+					t = t.worse(e.script(w.text, s.Run.Value, ss).through(e.scriptLoc(sc.f, s.Run, w.offset), "written to $GITHUB_OUTPUT"))
 				}
 			}
 		}
@@ -515,7 +516,7 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 			if src := knowledge.UntrustedOutputsOf(u.Name()); src != nil && (name == "*" || src.Carries(name)) {
 				if ok, sev := carried("pull-request-outputs", sc.f.Workflow); ok {
 					t = t.worse(taint{set: true, sev: sev, conf: ConfidenceMedium,
-						origin: fmt.Sprintf("%s output %s (%s)", u.Name(), name, src.What)}.through(loc(sc.f, s.Uses)))
+						origin: fmt.Sprintf("%s output %s (%s)", u.Name(), name, src.What)}.through(loc(sc.f, s.Uses), "the action"))
 				}
 			}
 		}
@@ -526,7 +527,7 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 				for k := range af.Action.Outputs {
 					o := &af.Action.Outputs[k]
 					if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
-						t = t.worse(e.text(o.Value, as).through(loc(af, o.Value)))
+						t = t.worse(e.text(o.Value, as).through(loc(af, o.Value), "action output "+o.Name))
 					}
 				}
 			}
@@ -574,7 +575,7 @@ func (e *engine) jobOutput(f *workflow.File, j *workflow.Job, name string, call 
 		for k := range callee.Workflow.CallOutputs {
 			o := &callee.Workflow.CallOutputs[k]
 			if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
-				t = t.worse(e.text(o.Value, scope{f: callee, step: -1, envLevel: 2, call: c}).through(loc(callee, o.Value)))
+				t = t.worse(e.text(o.Value, scope{f: callee, step: -1, envLevel: 2, call: c}).through(loc(callee, o.Value), "workflow output "+o.Name))
 			}
 		}
 		return t
@@ -583,7 +584,7 @@ func (e *engine) jobOutput(f *workflow.File, j *workflow.Job, name string, call 
 	for k := range j.Outputs {
 		o := &j.Outputs[k]
 		if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
-			t = t.worse(e.text(o.Value, js).through(loc(f, o.Value)))
+			t = t.worse(e.text(o.Value, js).through(loc(f, o.Value), "job output "+o.Name))
 		}
 	}
 	return t
@@ -619,7 +620,7 @@ func (e *engine) scriptOutput(script *workflow.Value, name string, f *workflow.F
 			// (`context.payload.pull_request ? 'pr' : 'push'`) far more
 			// often than they print them.
 			if src, sev := classifyGitHub(p, f.Workflow); src != "" && strings.Count(p, ".") >= strings.Count(src, ".") {
-				t = t.worse(taint{set: true, sev: sev, conf: ConfidenceMedium, origin: src}.through(loc(f, script)))
+				t = t.worse(taint{set: true, sev: sev, conf: ConfidenceMedium, origin: src}.through(loc(f, script), "set by the script"))
 			}
 		}
 	}
