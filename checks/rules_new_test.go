@@ -1,6 +1,9 @@
 package checks
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSpoofableBotCheck(t *testing.T) {
 	t.Parallel()
@@ -148,4 +151,51 @@ jobs:
         env: {NODE_AUTH_TOKEN: "${{ secrets.GITHUB_TOKEN }}"}
 `}, want: nil},
 	})
+}
+
+// TestPositionsAcrossStyles: every rule places its findings at the same
+// line and byte column whether the file uses LF or CRLF, and finds them
+// inside flow mappings, anchored values and block scalars.
+func TestPositionsAcrossStyles(t *testing.T) {
+	t.Parallel()
+	src := `on:
+  pull_request_target:
+    types: [opened]
+x-if: &bot
+  github.actor == 'dependabot[bot]'
+jobs:
+  a:
+    if: *bot
+    steps:
+      - {name: flow, run: "echo ${{ github.event.pull_request.title }}", env: {NODE_AUTH_TOKEN: "${{ secrets.NPM }}"}}
+      - run: |
+          npm publish
+          echo "${{ github.head_ref }}"
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - {uses: actions/setup-node@v4, with: {cache: npm}}
+      - run: >-
+          make
+          ${{ github.event.pull_request.body }}
+`
+	rules := []string{RuleTemplateInjection, RuleSpoofableBotCheck, RuleLongLivedToken, RuleCachePoisoning,
+		RuleUntrustedCheckout, RuleUnpinnedUses, RuleDangerousTrigger}
+	for _, rule := range rules {
+		lf := scan(t, map[string]string{wf: src}, rule)
+		crlf := scan(t, map[string]string{wf: strings.ReplaceAll(src, "\n", "\r\n")}, rule)
+		if len(lf) == 0 {
+			t.Errorf("%s: nothing found", rule)
+		}
+		if strings.Join(lf, "\n") != strings.Join(crlf, "\n") {
+			t.Errorf("%s: LF %q, CRLF %q", rule, lf, crlf)
+		}
+	}
+	got := scan(t, map[string]string{wf: src}, RuleTemplateInjection)
+	want := []string{wf + ":10:33 high", wf + ":13:17 high", wf + ":19:11 high"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("template-injection: %q, want %q", got, want)
+	}
+	if got := scan(t, map[string]string{wf: src}, RuleSpoofableBotCheck); len(got) != 1 || got[0] != wf+":5:3 high" {
+		t.Errorf("spoofable-bot-check at the anchor: %q", got)
+	}
 }
