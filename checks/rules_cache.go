@@ -82,15 +82,21 @@ func (cachePoisoning) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, er
 			continue
 		}
 		for _, j := range f.Workflow.Jobs {
+			var caches []*workflow.Step
+			for _, s := range j.Steps {
+				if restoresCache(f, s) != nil {
+					caches = append(caches, s)
+				}
+			}
+			if len(caches) == 0 {
+				continue
+			}
 			why := publishes(f.Workflow, j)
 			if why == "" {
 				continue
 			}
-			for _, s := range j.Steps {
+			for _, s := range caches {
 				at := restoresCache(f, s)
-				if at == nil {
-					continue
-				}
 				out = append(out, Finding{Rule: RuleCachePoisoning, Severity: High, Confidence: ConfidenceMedium,
 					Message: fmt.Sprintf("job %q %s and restores a cache (%s) that outsiders can write: %s, in the "+
 						"default branch's cache scope that releases restore from; build publishing jobs from a clean "+

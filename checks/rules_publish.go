@@ -61,6 +61,9 @@ func (longLivedToken) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, er
 			continue
 		}
 		for _, j := range f.Workflow.Jobs {
+			if !mentionsSecrets(f.Workflow, j) {
+				continue
+			}
 			seen := map[int]bool{}
 			for _, r := range registries {
 				if !publishesTo(j, r) {
@@ -175,4 +178,26 @@ func publicRegistry(f *workflow.File, j *workflow.Job, r *trustRegistry) bool {
 		}
 	}
 	return true
+}
+
+// mentionsSecrets reports whether a secret reaches the job at all: in an
+// env: value at any level, a with: input or a script.
+func mentionsSecrets(w *workflow.Workflow, j *workflow.Job) bool {
+	has := func(kvs []workflow.KV) bool {
+		for i := range kvs {
+			if strings.Contains(kvs[i].Value.Value, "secrets.") {
+				return true
+			}
+		}
+		return false
+	}
+	if has(w.Env) || has(j.Env) {
+		return true
+	}
+	for _, s := range j.Steps {
+		if has(s.Env) || has(s.With) || s.Run != nil && strings.Contains(s.Run.Value, "secrets.") {
+			return true
+		}
+	}
+	return false
 }

@@ -42,7 +42,7 @@ func validateWorkflow(f *workflow.File) []Finding {
 	if f.Expanded > workflow.ExpandLimit {
 		return out // expanding its aliases is more work than a workflow needs
 	}
-	for _, e := range actionlintErrors(f.Source.Src) {
+	for _, e := range lintCache.errors(f.Source.Src) {
 		if !keepLintError(e) || self[e.Line] {
 			continue
 		}

@@ -2,10 +2,15 @@ package workflow
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
+
+// anchorMark finds what may be a YAML anchor; without one there are no
+// aliases and the expanded size is the size.
+var anchorMark = regexp.MustCompile(`(?:^|[\s\[{,])&[^\s&]`)
 
 // ParseWorkflow models a workflow file.
 func ParseWorkflow(path string, src []byte) (*File, error) {
@@ -16,7 +21,9 @@ func ParseWorkflow(path string, src []byte) (*File, error) {
 	p := newParser(path, src, KindWorkflow)
 	w := &Workflow{Root: root}
 	p.file.Workflow = w
-	p.file.Expanded = expandedSize(root)
+	if anchorMark.Match(src) {
+		p.file.Expanded = expandedSize(root)
+	}
 	err = p.run(func() error {
 		var sawOn, sawJobs bool
 		for _, pr := range p.pairs(root) {
