@@ -54,6 +54,8 @@ var (
 	publishCommand = regexp.MustCompile(`\bgh\s+release\s+(create|upload|edit)\b|\bdocker\s+(image\s+)?push\b|` +
 		`\bgoreleaser\b[^\n]*\brelease\b|\bgem\s+push\b|\bmvn\b[^\n]*\bdeploy\b|\bgradlew?\b[^\n]*\bpublish|` +
 		`\bdotnet\s+nuget\s+push\b|\bcosign\s+sign\b|\bnuget\s+push\b`)
+	// publishWords are words every publishCommand contains.
+	publishWords     = []string{"release", "push", "publish", "deploy", "sign"}
 	publisherActions = map[string]bool{
 		"pypa/gh-action-pypi-publish": true, "js-devtools/npm-publish": true, "softprops/action-gh-release": true,
 		"ncipollo/release-action": true, "goreleaser/goreleaser-action": true, "rubygems/release-gem": true,
@@ -169,11 +171,13 @@ func publishes(w *workflow.Workflow, j *workflow.Job) string {
 			return "publishes with " + u.Name()
 		}
 		if s.Run != nil {
-			if m := publishCommand.FindString(s.Run.Value); m != "" {
-				return "runs `" + strings.Join(strings.Fields(m), " ") + "`"
+			if containsAny(s.Run.Value, publishWords) {
+				if m := publishCommand.FindString(s.Run.Value); m != "" {
+					return "runs `" + strings.Join(strings.Fields(m), " ") + "`"
+				}
 			}
 			for _, r := range registries {
-				if m := r.commands.FindString(s.Run.Value); m != "" {
+				if r.runs(s.Run.Value) {
 					return "publishes to " + r.name
 				}
 			}

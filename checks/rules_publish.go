@@ -16,8 +16,10 @@ import (
 type trustRegistry struct {
 	name string
 	docs string
-	// commands publish to it (or log in for publishing) from run: steps.
+	// commands publish to it (or log in for publishing) from run: steps;
+	// keywords are words each of them contains (a cheap test first).
 	commands *regexp.Regexp
+	keywords []string
 	// tokenLines are run: lines that hand a token to its tools without
 	// publishing (writing an .npmrc).
 	tokenLines *regexp.Regexp
@@ -31,15 +33,18 @@ var registries = []*trustRegistry{
 	{name: "npm", docs: "https://docs.npmjs.com/trusted-publishers",
 		commands: regexp.MustCompile(`\b(npm|pnpm)\s+(-\S+\s+)*publish\b|\byarn\s+(npm\s+)?publish\b|\blerna\s+publish\b|` +
 			`\bchangeset\s+publish\b|\bsemantic-release\b`),
+		keywords:   []string{"publish", "semantic-release"},
 		tokenLines: regexp.MustCompile(`_authToken`),
 		env:        []string{"NODE_AUTH_TOKEN", "NPM_TOKEN", "NPM_AUTH_TOKEN"},
 		actions:    map[string]string{"js-devtools/npm-publish": "token", "changesets/action": ""}},
 	{name: "PyPI", docs: "https://docs.pypi.org/trusted-publishers/",
 		commands: regexp.MustCompile(`\btwine\s+upload\b|\buv\s+publish\b|\bpoetry\s+publish\b|\bflit\s+publish\b|\bhatch\s+publish\b|\bpdm\s+publish\b`),
+		keywords: []string{"upload", "publish"},
 		env:      []string{"TWINE_PASSWORD", "UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD", "POETRY_PYPI_TOKEN_PYPI", "FLIT_PASSWORD", "HATCH_INDEX_AUTH", "PDM_PUBLISH_PASSWORD"},
 		actions:  map[string]string{"pypa/gh-action-pypi-publish": "password"}},
 	{name: "crates.io", docs: "https://crates.io/docs/trusted-publishing",
 		commands: regexp.MustCompile(`\bcargo\s+(\+\S+\s+)?(publish|login)\b`),
+		keywords: []string{"cargo"},
 		env:      []string{"CARGO_REGISTRY_TOKEN"}},
 }
 
@@ -96,7 +101,7 @@ func (longLivedToken) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, er
 // publishesTo reports whether a job publishes to a registry.
 func publishesTo(j *workflow.Job, r *trustRegistry) bool {
 	for _, s := range j.Steps {
-		if s.Run != nil && r.commands.MatchString(s.Run.Value) {
+		if s.Run != nil && r.runs(s.Run.Value) {
 			return true
 		}
 		if u, ok := usesOf(s); ok && !u.Local {
@@ -138,7 +143,7 @@ func tokenSpans(f *workflow.File, j *workflow.Job, r *trustRegistry) []span {
 		}
 		if s.Run != nil && strings.Contains(s.Run.Value, "secrets.") {
 			for _, l := range splitLines(s.Run.Value) {
-				if r.commands.MatchString(l.text) || r.tokenLines != nil && r.tokenLines.MatchString(l.text) {
+				if r.runs(l.text) || r.tokenLines != nil && r.tokenLines.MatchString(l.text) {
 					out = append(out, span{v: s.Run, text: l.text, base: l.offset})
 				}
 			}
@@ -196,6 +201,20 @@ func mentionsSecrets(w *workflow.Workflow, j *workflow.Job) bool {
 	}
 	for _, s := range j.Steps {
 		if has(s.Env) || has(s.With) || s.Run != nil && strings.Contains(s.Run.Value, "secrets.") {
+			return true
+		}
+	}
+	return false
+}
+
+// runs reports whether a script publishes to the registry.
+func (r *trustRegistry) runs(script string) bool {
+	return containsAny(script, r.keywords) && r.commands.MatchString(script)
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}

@@ -97,8 +97,8 @@ const maxTaintDepth = 24
 type engine struct {
 	files   map[string]*workflow.File
 	callers map[string][]*callSite // by the called file or action directory
-	memo    map[string]taint
-	busy    map[string]bool
+	memo    map[memoKey]taint
+	busy    map[memoKey]bool
 	depth   int
 }
 
@@ -110,7 +110,7 @@ func taintEngine(snap *repo.Snapshot) *engine {
 
 func newEngine(m *Model) *engine {
 	e := &engine{files: map[string]*workflow.File{}, callers: map[string][]*callSite{},
-		memo: map[string]taint{}, busy: map[string]bool{}}
+		memo: map[memoKey]taint{}, busy: map[memoKey]bool{}}
 	for _, f := range m.Files {
 		e.files[f.Path] = f
 	}
@@ -169,8 +169,18 @@ func (e *engine) localFile(uses string) *workflow.File {
 	return nil
 }
 
-func (sc scope) key(p string) string {
-	return fmt.Sprintf("%s|%p|%d|%d|%p|%s", sc.f.Path, sc.job, sc.step, sc.envLevel, sc.call, p)
+// memoKey identifies a context path evaluated in a scope.
+type memoKey struct {
+	f        *workflow.File
+	job      *workflow.Job
+	step     int
+	envLevel int
+	call     *callSite
+	path     string
+}
+
+func (sc scope) key(p string) memoKey {
+	return memoKey{f: sc.f, job: sc.job, step: sc.step, envLevel: sc.envLevel, call: sc.call, path: p}
 }
 
 // text returns the taint of a value: the worst of its expressions.

@@ -141,3 +141,15 @@ jobs:
 		t.Errorf("action inputs/outputs %+v %+v", a.Action.InputDefs, a.Action.Outputs)
 	}
 }
+
+func TestMayHaveAnchor(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]bool{
+		"a: &x 1\nb: *x\n": true, "- &x [1]\n": true, "{a: &b c}": true, "&top\n": true,
+		"run: make && make test\n": false, "run: echo a&b\n": false, "x: '& not'\n": false, "": false,
+	} {
+		if got := mayHaveAnchor([]byte(src)); got != want {
+			t.Errorf("mayHaveAnchor(%q) = %v", src, got)
+		}
+	}
+}

@@ -1,16 +1,29 @@
 package workflow
 
 import (
+	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// anchorMark finds what may be a YAML anchor; without one there are no
-// aliases and the expanded size is the size.
-var anchorMark = regexp.MustCompile(`(?:^|[\s\[{,])&[^\s&]`)
+// mayHaveAnchor reports whether src may hold a YAML anchor (`&name` where
+// a node starts); without one there are no aliases and the expanded size
+// is the size.
+func mayHaveAnchor(src []byte) bool {
+	for i := bytes.IndexByte(src, '&'); i >= 0 && i+1 < len(src); {
+		if (i == 0 || strings.IndexByte(" \t\r\n[{,", src[i-1]) >= 0) && strings.IndexByte(" \t\r\n&", src[i+1]) < 0 {
+			return true
+		}
+		j := bytes.IndexByte(src[i+1:], '&')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
 
 // ParseWorkflow models a workflow file.
 func ParseWorkflow(path string, src []byte) (*File, error) {
@@ -21,7 +34,7 @@ func ParseWorkflow(path string, src []byte) (*File, error) {
 	p := newParser(path, src, KindWorkflow)
 	w := &Workflow{Root: root}
 	p.file.Workflow = w
-	if anchorMark.Match(src) {
+	if mayHaveAnchor(src) {
 		p.file.Expanded = expandedSize(root)
 	}
 	err = p.run(func() error {
