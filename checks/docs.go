@@ -5,8 +5,9 @@ var ruleDocs = []RuleMeta{
 		Short: "Action or reusable workflow not pinned to a full commit SHA",
 		Help: "A tag or branch can be moved to different code at any time: in March 2025 the tags of tj-actions/changed-files " +
 			"were repointed to a commit that printed the runner's secrets. Pin every remote `uses:` to the full 40-character " +
-			"commit SHA and keep the version in a comment (`uses: actions/checkout@<sha> # v4.2.2`). Local `./` actions are " +
-			"part of the repository and are already pinned; a short SHA is not a pin."},
+			"commit SHA and keep the version in a comment (`uses: actions/checkout@<sha> # v4.2.2`). Local `./` actions and " +
+			"`$/` self-repository references (this repository at the running commit) are part of the repository and " +
+			"already pinned: they are never reported or rewritten. A short SHA is not a pin."},
 	{ID: RuleUnpinnedImage, Name: "UnpinnedImage", Severity: Medium, Remediation: FixPinImages,
 		Short: "Container image not pinned to a digest",
 		Help: "An image tag can be pushed again with different content. Add the image's `@sha256:` index digest and keep the " +

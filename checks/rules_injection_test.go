@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -340,4 +341,43 @@ func scanFindings(t *testing.T, files map[string]string, rule string) []Finding 
 		}
 	}
 	return out
+}
+
+// TestTaintBoundedOnHostileChains: in a chain of composite actions whose
+// every output reads every output of the next, a naive walk takes 10^n
+// steps. Call sites are interned (each output is resolved once per call
+// site), depth and work are bounded, so the scan ends (this test would
+// time out otherwise); a short chain is still followed to its source.
+func TestTaintBoundedOnHostileChains(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{4, 40} {
+		files := map[string]string{}
+		for i := 0; i < n; i++ {
+			var outs, next strings.Builder
+			for k := 0; k < 10; k++ {
+				fmt.Fprintf(&outs, "  o%d: {value: \"", k)
+				for m := 0; m < 10; m++ {
+					fmt.Fprintf(&outs, "${{ steps.n.outputs.o%d }}", m)
+				}
+				outs.WriteString("\"}\n")
+			}
+			if i < n-1 {
+				fmt.Fprintf(&next, "    - id: n\n      uses: ./.github/actions/a%d\n", i+1)
+			} else {
+				next.WriteString("    - id: n\n      shell: bash\n      run: echo \"o0=${{ github.event.issue.title }}\" >> \"$GITHUB_OUTPUT\"\n")
+			}
+			files[fmt.Sprintf(".github/actions/a%d/action.yml", i)] = "name: a\noutputs:\n" + outs.String() +
+				"runs:\n  using: composite\n  steps:\n" + next.String()
+		}
+		files[wf] = "on: issues\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: x\n        uses: ./.github/actions/a0\n" +
+			"      - run: echo '${{ toJSON(steps.x.outputs) }}'\n"
+		got := scan(t, files, RuleTemplateInjection)
+		found := false
+		for _, g := range got {
+			found = found || strings.HasPrefix(g, wf+":8:")
+		}
+		if n == 4 && !found {
+			t.Errorf("chain of %d: the source at its end was not found: %q", n, got)
+		}
+	}
 }

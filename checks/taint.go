@@ -97,6 +97,29 @@ type engine struct {
 	memo    map[memoKey]taint
 	busy    map[memoKey]bool
 	depth   int
+	// sites interns call sites so that memoised answers are reused.
+	sites map[siteKey]*callSite
+	// work counts resolutions; past budget the engine answers "unknown"
+	// (a hostile repository can chain actions to make the search blow up).
+	work, budget int
+}
+
+type siteKey struct {
+	f    *workflow.File
+	job  *workflow.Job
+	step int
+}
+
+// site returns the call site of a `uses:` in a file, job and step (-1 for
+// a job-level call), one value per place.
+func (e *engine) site(f *workflow.File, job *workflow.Job, step int, with []workflow.KV, at *workflow.Value) *callSite {
+	k := siteKey{f, job, step}
+	if c, ok := e.sites[k]; ok {
+		return c
+	}
+	c := &callSite{f: f, job: job, step: step, with: with, at: at}
+	e.sites[k] = c
+	return c
 }
 
 // taintEngine returns the repository's engine, built once per snapshot.
@@ -107,9 +130,10 @@ func taintEngine(snap *repo.Snapshot) *engine {
 
 func newEngine(m *Model) *engine {
 	e := &engine{files: map[string]*workflow.File{}, callers: map[string][]*callSite{},
-		memo: map[memoKey]taint{}, busy: map[memoKey]bool{}}
+		memo: map[memoKey]taint{}, busy: map[memoKey]bool{}, sites: map[siteKey]*callSite{}, budget: 200000}
 	for _, f := range m.Files {
 		e.files[f.Path] = f
+		e.budget += 20 * len(f.Source.Src)
 	}
 	add := func(f *workflow.File, job *workflow.Job, step int, uses *workflow.Value, with []workflow.KV) {
 		if uses == nil {
@@ -119,7 +143,7 @@ func newEngine(m *Model) *engine {
 		if !ok || !u.Local {
 			return
 		}
-		c := &callSite{f: f, job: job, step: step, with: with, at: uses}
+		c := e.site(f, job, step, with, uses)
 		e.callers[u.LocalPath()] = append(e.callers[u.LocalPath()], c)
 	}
 	for _, f := range m.Files {
@@ -200,9 +224,10 @@ func (e *engine) ref(fl workflow.Flow, sc scope) taint {
 	if t, ok := e.memo[k]; ok {
 		return t
 	}
-	if e.busy[k] || e.depth > maxTaintDepth {
-		return taint{} // a cycle, or too deep to follow
+	if e.busy[k] || e.depth > maxTaintDepth || e.work > e.budget {
+		return taint{} // a cycle, too deep, or too much work to follow
 	}
+	e.work++
 	e.busy[k] = true
 	e.depth++
 	t := e.resolve(fl, sc)

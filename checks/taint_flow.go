@@ -182,7 +182,7 @@ func (e *engine) stepOutput(id, name string, sc scope) taint {
 		}
 		if s.Uses != nil {
 			if af := e.localFile(s.Uses.Value); af != nil && af.Action != nil {
-				call := &callSite{f: sc.f, job: sc.job, step: i, with: s.With, at: s.Uses}
+				call := e.site(sc.f, sc.job, i, s.With, s.Uses)
 				as := scope{f: af, step: len(af.Action.Steps), envLevel: 0, call: call}
 				for k := range af.Action.Outputs {
 					o := &af.Action.Outputs[k]
@@ -231,7 +231,7 @@ func (e *engine) jobOutput(f *workflow.File, j *workflow.Job, name string, call 
 		if callee == nil || callee.Workflow == nil {
 			return t
 		}
-		c := &callSite{f: f, job: j, step: -1, with: j.With, at: j.Uses}
+		c := e.site(f, j, -1, j.With, j.Uses)
 		for k := range callee.Workflow.CallOutputs {
 			o := &callee.Workflow.CallOutputs[k]
 			if o.Value != nil && (name == "*" || strings.EqualFold(o.Name, name)) {
