@@ -24,6 +24,9 @@ const (
 	RuleInvalidWorkflow       = "invalid-workflow"
 	RuleImpostorCommit        = "impostor-commit"
 	RuleRefVersionMismatch    = "ref-version-mismatch"
+	RuleSpoofableBotCheck     = "spoofable-bot-check"
+	RuleCachePoisoning        = "cache-poisoning"
+	RuleLongLivedToken        = "long-lived-registry-token"
 )
 
 // Remediation IDs (SPEC §2): the one definition, used by the rules that
@@ -131,14 +134,18 @@ func All() []Check {
 		missingSecurityPolicy{},
 		missingDependencyUpdates{},
 		invalidWorkflow{},
+		spoofableBot{},
+		cachePoisoning{},
+		longLivedToken{},
 	}
 }
 
-// invalidWorkflow reports the files that did not parse.
+// invalidWorkflow reports the files that did not parse and the workflows
+// GitHub would refuse (rules_valid.go).
 type invalidWorkflow struct{}
 
 func (invalidWorkflow) ID() string { return RuleInvalidWorkflow }
 
 func (invalidWorkflow) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
-	return append([]Finding(nil), Load(snap).Invalid...), nil
+	return append(append([]Finding(nil), Load(snap).Invalid...), validity(snap)...), nil
 }

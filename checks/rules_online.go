@@ -58,7 +58,7 @@ func (c impostorCommit) Run(ctx context.Context, snap *repo.Snapshot) ([]Finding
 			out = append(out, Finding{Rule: RuleImpostorCommit, Severity: High, Confidence: ConfidenceHigh,
 				Message: fmt.Sprintf("%s is on no branch or tag of %s/%s: it may be a fork's commit fetched through the "+
 					"parent repository", p.u.Ref, p.u.Owner, p.u.Repo),
-				Remediation: FixPinActions, Primary: loc(p.f, p.v), Subject: p.v.Value})
+				Primary: loc(p.f, p.v), Subject: p.v.Value})
 		}
 	}
 	return out, errors.Join(errs...)
@@ -93,7 +93,7 @@ func (c refVersionMismatch) Run(ctx context.Context, snap *repo.Snapshot) ([]Fin
 			l = locAt(p.f, p.v.End+i, p.v.End+i+len(want))
 		}
 		out = append(out, Finding{Rule: RuleRefVersionMismatch, Severity: Low, Confidence: ConfidenceHigh, Message: msg,
-			Remediation: FixPinActions, Primary: l, Subject: p.v.Value})
+			Primary: l, Subject: p.v.Value})
 	}
 	return out, errors.Join(errs...)
 }

@@ -38,7 +38,7 @@ func (unpinnedUses) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, erro
 				msg = fmt.Sprintf("%s %s uses a short SHA: it is not a pin (it can become ambiguous and is resolved like a branch); use the full 40-character SHA", what, v.Value)
 			}
 			out = append(out, Finding{Rule: RuleUnpinnedUses, Severity: sev, Confidence: ConfidenceHigh,
-				Message: msg, Remediation: FixPinActions, Primary: loc(f, v), Subject: v.Value})
+				Message: msg, Primary: loc(f, v), Subject: v.Value})
 		}
 	}
 	return out, nil
@@ -69,11 +69,18 @@ func (unpinnedImage) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, err
 		}
 		out = append(out, Finding{Rule: RuleUnpinnedImage, Severity: Medium, Confidence: ConfidenceHigh,
 			Message:     fmt.Sprintf("image %s in %s has no @sha256: digest: the tag can be pushed again with different content", image, where),
-			Remediation: FixPinImages, Primary: loc(f, v), Subject: image})
+			Primary: loc(f, v), Subject: image})
 	}
 	for _, f := range Load(snap).Files {
 		for _, img := range f.Images {
 			add(f, &img.Value, strings.TrimPrefix(img.Value.Value, "docker://"), img.Where)
+		}
+		if f.Workflow != nil {
+			for _, j := range f.Workflow.Jobs {
+				for _, img := range append([]*workflow.Image{j.Container}, j.Services...) {
+					out = append(out, derivedImages(f, j, img)...)
+				}
+			}
 		}
 		if f.Dockerfile != nil {
 			for _, fr := range f.Dockerfile.Froms {
@@ -84,4 +91,64 @@ func (unpinnedImage) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, err
 		}
 	}
 	return out, nil
+}
+
+// derivedImages reports the images a `container:` or `services:` image
+// built from one `${{ matrix.… }}` or `${{ env.… }}` expression resolves
+// to, when the values are literal tags in the same file. Each finding is
+// at the value that names the tag, where the digest goes.
+func derivedImages(f *workflow.File, j *workflow.Job, img *workflow.Image) []Finding {
+	if img == nil || !strings.Contains(img.Value.Value, "${{") {
+		return nil
+	}
+	exprs := workflow.Expressions(img.Value.Value)
+	if len(exprs) != 1 {
+		return nil // several expressions: the combinations are not expanded
+	}
+	x := exprs[0]
+	n := x.Parse()
+	if n == nil || n.Kind != workflow.NodeContext {
+		return nil
+	}
+	prefix, suffix := img.Value.Value[:x.Offset], img.Value.Value[x.Offset+len(x.Raw):]
+	var values []*workflow.Value
+	segs := strings.Split(n.Ref.Path, ".")
+	switch {
+	case segs[0] == "matrix" && len(segs) > 1:
+		vals, dyn := j.Matrix.Values(segs[1:])
+		if len(dyn) > 0 {
+			return nil // the matrix is decided at run time
+		}
+		values = vals
+	case segs[0] == "env" && len(segs) == 2:
+		for _, kvs := range [][]workflow.KV{j.Env, f.Workflow.Env} {
+			if v := lookupKV(kvs, segs[1]); v != nil {
+				values = append(values, v)
+				break
+			}
+		}
+	}
+	var out []Finding
+	seen := map[int]bool{}
+	for _, v := range values {
+		image := prefix + v.Value + suffix
+		if seen[v.ContentStart] || image == "" || strings.Contains(image, "${{") || strings.Contains(image, "@sha256:") {
+			continue
+		}
+		seen[v.ContentStart] = true
+		out = append(out, Finding{Rule: RuleUnpinnedImage, Severity: Medium, Confidence: ConfidenceHigh,
+			Message: fmt.Sprintf("image %s (%s = %s, used by %s of job %q) has no @sha256: digest: the tag can be pushed "+
+				"again with different content; add the digest to the value", image, n.Ref.Raw, v.Value, img.Where, j.ID),
+			Primary: loc(f, v), Related: []Location{related(f, &img.Value, "the image built from it")}, Subject: image})
+	}
+	return out
+}
+
+func lookupKV(kvs []workflow.KV, name string) *workflow.Value {
+	for i := range kvs {
+		if strings.EqualFold(kvs[i].Key.Value, name) {
+			return &kvs[i].Value
+		}
+	}
+	return nil
 }

@@ -55,7 +55,7 @@ func (missingSecurityPolicy) Run(_ context.Context, snap *repo.Snapshot) ([]Find
 	return []Finding{{Rule: RuleMissingSecurityPolicy, Severity: Low, Confidence: ConfidenceHigh,
 		Message: "no SECURITY.md in the root, .github/ or docs/: researchers have no private way to report a vulnerability " +
 			"(a policy in the organisation's .github repository also counts; the App checks that)",
-		Remediation: FixSecurityPolicy, Primary: Location{File: "SECURITY.md", Line: 1, Column: 1}}}, nil
+		Primary: Location{File: "SECURITY.md", Line: 1, Column: 1}}}, nil
 }
 
 // RenovateConfigs are the files that configure Renovate.
@@ -103,7 +103,7 @@ func (missingDependencyUpdates) Run(_ context.Context, snap *repo.Snapshot) ([]F
 		return nil, nil
 	}
 	p := DependabotPath(snap)
-	f := Finding{Rule: RuleMissingDependencyUpd, Severity: Low, Confidence: ConfidenceHigh, Remediation: FixDependabot,
+	f := Finding{Rule: RuleMissingDependencyUpd, Severity: Low, Confidence: ConfidenceHigh,
 		Message: "no Dependabot or Renovate configuration updates the github-actions ecosystem: pinned actions will " +
 			"never receive security fixes",
 		Primary: Location{File: ".github/dependabot.yml", Line: 1, Column: 1}}

@@ -76,9 +76,11 @@ func TestHostileScorecardAliasBomb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Skipped{{File: ".github/workflows/bomb.yml", Reason: errAliasBomb.Error()}}
-	if fmt.Sprint(res.Skipped) != fmt.Sprint(want) {
-		t.Errorf("Skipped = %+v, want %+v", res.Skipped, want)
+	// Our parser or the view's own alias budget refuses it, whichever
+	// sees it first: either way it is listed, never scored.
+	if len(res.Skipped) != 1 || res.Skipped[0].File != ".github/workflows/bomb.yml" ||
+		!strings.Contains(res.Skipped[0].Reason, "alias expansion exceeds") {
+		t.Errorf("Skipped = %+v, want bomb.yml refused for its alias expansion", res.Skipped)
 	}
 	if len(res.Unpinned) != 1 || res.Unpinned[0].Name != "actions/checkout" {
 		t.Errorf("Unpinned = %+v, want ci.yml's checkout", res.Unpinned)

@@ -105,7 +105,7 @@ func Default() Config {
 			checks.FixRefresh: true,
 		},
 		ExemptPatterns: []string{"slsa-framework/slsa-github-generator/*"},
-		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**"},
+		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**", "**/__fixtures__/**", "**/fixtures/**"},
 		Dependabot:     DependabotConfig{Ecosystems: []string{"github-actions"}},
 		BranchProtection: BranchProtectionConfig{
 			RequiredApprovals:    1,

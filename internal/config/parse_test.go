@@ -50,7 +50,7 @@ fail-on: high            # PR checks fail on introduced findings at or above thi
 remediations: {pin-actions: true, pin-images: true, permissions: true,
                security-policy: true, dependabot: true, signing: false, branch-protection: false}
 exempt: [slsa-framework/slsa-github-generator/*]   # uses:/image globs left alone
-paths-ignore: [testdata/**, vendor/**, node_modules/**]
+paths-ignore: [testdata/**, vendor/**, node_modules/**, "**/__fixtures__/**", "**/fixtures/**"]
 security-contact: ""     # e-mail or URL for SECURITY.md; default: private vulnerability reporting
 dependabot: {ecosystems: [github-actions]}
 branch-protection: {required-approvals: 1, dismiss-stale-reviews: true,

@@ -36,11 +36,19 @@ func ParseDockerfile(path string, src []byte) (*File, error) {
 		for strings.HasSuffix(strings.TrimRight(logical, " \t"), string(escape)) && n < s.Lines() {
 			cut := len(strings.TrimRight(logical, " \t")) - 1
 			logical, where = logical[:cut]+" ", append(where[:cut], where[cut])
-			n++
-			next := s.Line(n)
-			logical += next
-			for k := range len(next) {
-				where = append(where, s.LineStart(n)+k)
+			// Docker drops comment lines and empty lines inside a
+			// continuation: the instruction goes on with the next real line.
+			for n < s.Lines() {
+				n++
+				next := s.Line(n)
+				if t := strings.TrimSpace(next); t == "" || strings.HasPrefix(t, "#") {
+					continue
+				}
+				logical += next
+				for k := range len(next) {
+					where = append(where, s.LineStart(n)+k)
+				}
+				break
 			}
 		}
 		fields, offs := fieldsWithOffsets(logical)

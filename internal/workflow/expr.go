@@ -179,34 +179,39 @@ func skipString(e string, i int) int {
 	return i
 }
 
-// ExprPositions returns, for each expression in v, the byte offset of its
-// `${{` in the file. Quoted and plain single-line scalars map directly;
-// block scalars are searched in the source after the value's start, in
-// order, because their content appears there verbatim apart from
-// indentation.
-func ExprPositions(src []byte, v *Value) []int {
-	exprs := Expressions(v.Value)
-	out := make([]int, len(exprs))
-	if v.ContentEnd >= 0 {
-		for i, e := range exprs {
-			out[i] = v.ContentStart + e.Offset
-		}
-		return out
+// Body is the text between `${{` and `}}`.
+func (e Expr) Body() string { return e.Raw[3 : len(e.Raw)-2] }
+
+// Parse parses the expression; nil when it is not valid.
+func (e Expr) Parse() *Node {
+	n, err := ParseExpr(e.Body())
+	if err != nil {
+		return nil
 	}
-	cursor := v.ContentStart
-	limit := min(len(src), v.ContentStart+4*len(v.Value)+4096)
-	for i, e := range exprs {
-		if cursor > limit {
-			out[i] = v.ContentStart
-			continue
-		}
-		j := strings.Index(string(src[cursor:limit]), e.Raw)
-		if j < 0 {
-			out[i] = v.ContentStart
-			continue
-		}
-		out[i] = cursor + j
-		cursor += j + len(e.Raw)
+	return n
+}
+
+// Flows lists the contexts whose data reaches the expression's value
+// (see Node.Flows). An expression that does not parse lets every context
+// it mentions through, so that nothing is missed.
+func (e Expr) Flows() []Flow {
+	if n := e.Parse(); n != nil {
+		return n.Flows()
+	}
+	var out []Flow
+	for _, c := range e.Contexts {
+		out = append(out, Flow{ContextRef: ContextRef{Path: c, Raw: c}})
 	}
 	return out
+}
+
+// ExprPositions returns, for each expression in v, the byte offset of its
+// `${{` in the file (see Value.SourceOffsets).
+func ExprPositions(src []byte, v *Value) []int {
+	exprs := Expressions(v.Value)
+	offs := make([]int, len(exprs))
+	for i, e := range exprs {
+		offs[i] = e.Offset
+	}
+	return v.SourceOffsets(src, offs)
 }

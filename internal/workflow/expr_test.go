@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -46,6 +47,22 @@ func TestExprPositionsInBlock(t *testing.T) {
 	l, c := f.Source.Position(offs[0])
 	if l != 7 || c != 17 {
 		t.Fatalf("expression at %d:%d, want 7:17", l, c)
+	}
+}
+
+func TestDockerfileCommentInContinuation(t *testing.T) {
+	t.Parallel()
+	src := "FROM \\\n  # the base image\n\n  node:20 AS build\nRUN echo \\\n# FROM evil:1\n  done\nFROM \\\n# only comments\n"
+	f, err := ParseDockerfile("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fr := range f.Dockerfile.Froms {
+		got = append(got, fmt.Sprintf("%s %d:%d %s", fr.Image.Value, fr.Image.Line, fr.Image.Column, fr.Stage))
+	}
+	if want := []string{"node:20 4:3 build"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
 

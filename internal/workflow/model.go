@@ -113,6 +113,27 @@ type Image struct {
 	Where string
 }
 
+// Input is a declared input of a workflow (`on.workflow_call.inputs`,
+// `on.workflow_dispatch.inputs`) or of an action (`inputs`).
+type Input struct {
+	Name string
+	Key  Value
+	// Type is string, boolean, number, choice or environment for workflow
+	// inputs (string when not given), "" for action inputs.
+	Type    string
+	Default *Value
+	// Event is workflow_call or workflow_dispatch; "" for actions.
+	Event string
+}
+
+// Output is a declared output of a job, a composite action or a reusable
+// workflow, with the expression that gives its value.
+type Output struct {
+	Name  string
+	Key   Value
+	Value *Value
+}
+
 // Step is one step of a job or composite action.
 type Step struct {
 	Index                             int
@@ -173,6 +194,32 @@ type Job struct {
 	Needs          []string
 	// Environment is the deployment environment name, when given.
 	Environment *Value
+	// Matrix is `strategy.matrix`, when given.
+	Matrix *Matrix
+	// Outputs are the job's `outputs:`.
+	Outputs []Output
+	// DefaultShell is `defaults.run.shell`.
+	DefaultShell *Value
+}
+
+// Input returns the declared input name (matched without case), or nil.
+func (w *Workflow) Input(name string) *Input {
+	for i := range w.Inputs {
+		if strings.EqualFold(w.Inputs[i].Name, name) {
+			return &w.Inputs[i]
+		}
+	}
+	return nil
+}
+
+// Job returns the job with the given id (matched without case), or nil.
+func (w *Workflow) Job(id string) *Job {
+	for _, j := range w.Jobs {
+		if strings.EqualFold(j.ID, id) {
+			return j
+		}
+	}
+	return nil
 }
 
 // Workflow is a `.github/workflows/*.yml` file.
@@ -185,6 +232,12 @@ type Workflow struct {
 	Env         []KV
 	Jobs        []*Job
 	JobsKey     *Value
+	// Inputs are the inputs of workflow_call and workflow_dispatch.
+	Inputs []Input
+	// CallOutputs are `on.workflow_call.outputs`.
+	CallOutputs []Output
+	// DefaultShell is `defaults.run.shell`.
+	DefaultShell *Value
 }
 
 // Has reports whether the workflow runs on event.
@@ -207,6 +260,10 @@ type Action struct {
 	// Steps are the steps of a composite action.
 	Steps  []*Step
 	Inputs []string
+	// InputDefs are the declared inputs with their defaults.
+	InputDefs []Input
+	// Outputs are the declared outputs and their values.
+	Outputs []Output
 }
 
 // From is one `FROM` instruction of a Dockerfile.
@@ -233,7 +290,15 @@ type File struct {
 	Dockerfile *Dockerfile
 	// Images lists every container image reference of a workflow or action.
 	Images []*Image
+	// Expanded is the number of YAML nodes the document has once its
+	// aliases are expanded (capped just above ExpandLimit): what a tool
+	// that copies aliased nodes walks.
+	Expanded int
 }
+
+// ExpandLimit is the expanded size above which a document is not handed
+// to tools that expand aliases.
+const ExpandLimit = 200000
 
 // Steps returns every step in the file with the job it belongs to (nil for
 // composite actions).

@@ -359,3 +359,37 @@ func (p *parser) image(n *yaml.Node, where string) *Image {
 	}
 	return img
 }
+
+// expandedSize counts the nodes of the document with aliases expanded,
+// memoised per node so that an alias bomb costs its number of distinct
+// nodes, and capped above ExpandLimit.
+func expandedSize(root *yaml.Node) int {
+	memo := map[*yaml.Node]int{}
+	var size func(n *yaml.Node, depth int) int
+	size = func(n *yaml.Node, depth int) int {
+		if n == nil {
+			return 0
+		}
+		if depth > 1000 {
+			return ExpandLimit + 1 // a cycle or absurd nesting
+		}
+		if s, ok := memo[n]; ok {
+			return s
+		}
+		memo[n] = ExpandLimit + 1 // in progress: a recursive alias counts as too big
+		total := 1
+		if n.Kind == yaml.AliasNode {
+			total += size(n.Alias, depth+1)
+		}
+		for _, c := range n.Content {
+			if total > ExpandLimit {
+				break
+			}
+			total += size(c, depth+1)
+		}
+		total = min(total, ExpandLimit+1)
+		memo[n] = total
+		return total
+	}
+	return size(root, 0)
+}

@@ -1,11 +1,29 @@
 package workflow
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
+
+// mayHaveAnchor reports whether src may hold a YAML anchor (`&name` where
+// a node starts); without one there are no aliases and the expanded size
+// is the size.
+func mayHaveAnchor(src []byte) bool {
+	for i := bytes.IndexByte(src, '&'); i >= 0 && i+1 < len(src); {
+		if (i == 0 || strings.IndexByte(" \t\r\n[{,", src[i-1]) >= 0) && strings.IndexByte(" \t\r\n&", src[i+1]) < 0 {
+			return true
+		}
+		j := bytes.IndexByte(src[i+1:], '&')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
 
 // ParseWorkflow models a workflow file.
 func ParseWorkflow(path string, src []byte) (*File, error) {
@@ -16,6 +34,9 @@ func ParseWorkflow(path string, src []byte) (*File, error) {
 	p := newParser(path, src, KindWorkflow)
 	w := &Workflow{Root: root}
 	p.file.Workflow = w
+	if mayHaveAnchor(src) {
+		p.file.Expanded = expandedSize(root)
+	}
 	err = p.run(func() error {
 		var sawOn, sawJobs bool
 		for _, pr := range p.pairs(root) {
@@ -30,6 +51,8 @@ func ParseWorkflow(path string, src []byte) (*File, error) {
 				w.Permissions = p.permissions(pr.key, pr.val)
 			case "env":
 				w.Env = p.kvs(pr.val)
+			case "defaults":
+				w.DefaultShell = p.defaultShell(pr.val)
 			case "jobs":
 				sawJobs = true
 				w.JobsKey = p.value(pr.key)
@@ -75,6 +98,12 @@ func (p *parser) triggers(n *yaml.Node) []Trigger {
 			}
 			t := Trigger{Name: v.Value, At: *v}
 			for _, tp := range p.pairs(pr.val) {
+				switch {
+				case tp.key.Value == "inputs" && (t.Name == "workflow_call" || t.Name == "workflow_dispatch"):
+					p.file.Workflow.Inputs = append(p.file.Workflow.Inputs, p.inputs(tp.val, t.Name)...)
+				case tp.key.Value == "outputs" && t.Name == "workflow_call":
+					p.file.Workflow.CallOutputs = p.outputs(tp.val)
+				}
 				if tp.key.Value == "types" {
 					for _, c := range p.seq(tp.val) {
 						t.Types = append(t.Types, c.Value)
@@ -145,9 +174,81 @@ func (p *parser) job(key, n *yaml.Node) *Job {
 			}
 		case "steps":
 			j.Steps = p.stepList(pr.val)
+		case "strategy":
+			for _, sp := range p.pairs(pr.val) {
+				if sp.key.Value == "matrix" {
+					j.Matrix = p.matrix(sp.key, sp.val)
+				}
+			}
+		case "outputs":
+			j.Outputs = p.outputs(pr.val)
+		case "defaults":
+			j.DefaultShell = p.defaultShell(pr.val)
 		}
 	}
 	return j
+}
+
+// defaultShell reads `defaults: {run: {shell: …}}`.
+func (p *parser) defaultShell(n *yaml.Node) *Value {
+	for _, dp := range p.pairs(n) {
+		if dp.key.Value != "run" {
+			continue
+		}
+		for _, rp := range p.pairs(dp.val) {
+			if rp.key.Value == "shell" {
+				return p.value(rp.val)
+			}
+		}
+	}
+	return nil
+}
+
+// inputs reads a mapping of input declarations.
+func (p *parser) inputs(n *yaml.Node, event string) []Input {
+	var out []Input
+	for _, ip := range p.pairs(n) {
+		k := p.value(ip.key)
+		if k == nil {
+			continue
+		}
+		in := Input{Name: k.Value, Key: *k, Event: event}
+		if event != "" {
+			in.Type = "string"
+		}
+		for _, fp := range p.pairs(ip.val) {
+			switch fp.key.Value {
+			case "type":
+				if v := p.value(fp.val); v != nil && event != "" {
+					in.Type = strings.ToLower(v.Value)
+				}
+			case "default":
+				in.Default = p.value(fp.val)
+			}
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// outputs reads `outputs:` of a job (name: value) or of an action or
+// reusable workflow (name: {value: …}).
+func (p *parser) outputs(n *yaml.Node) []Output {
+	var out []Output
+	for _, op := range p.pairs(n) {
+		k := p.value(op.key)
+		if k == nil {
+			continue
+		}
+		o := Output{Name: k.Value, Key: *k, Value: p.value(op.val)}
+		for _, fp := range p.pairs(op.val) {
+			if fp.key.Value == "value" {
+				o.Value = p.value(fp.val)
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // containerImage reads `container: image` or `container: {image: …}`.
@@ -242,6 +343,9 @@ func ParseAction(path string, src []byte) (*File, error) {
 				for _, ip := range p.pairs(pr.val) {
 					a.Inputs = append(a.Inputs, ip.key.Value)
 				}
+				a.InputDefs = p.inputs(pr.val, "")
+			case "outputs":
+				a.Outputs = p.outputs(pr.val)
 			case "runs":
 				sawRuns = true
 				for _, rp := range p.pairs(pr.val) {
