@@ -68,7 +68,7 @@ func (unpinnedImage) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, err
 			return
 		}
 		out = append(out, Finding{Rule: RuleUnpinnedImage, Severity: Medium, Confidence: ConfidenceHigh,
-			Message:     fmt.Sprintf("image %s in %s has no @sha256: digest: the tag can be pushed again with different content", image, where),
+			Message: fmt.Sprintf("image %s in %s has no @sha256: digest: the tag can be pushed again with different content", image, where),
 			Primary: loc(f, v), Subject: image})
 	}
 	for _, f := range Load(snap).Files {
