@@ -30,12 +30,12 @@ updates:
 		want     bool
 	}{
 		"actions at / on a release branch counts": {GitHubActions, "/", true},
-		"gomod listed":                            {"gomod", "/", true},
-		"gomod by glob":                           {"gomod", "/tools/lint", true},
-		"gomod glob is one level":                 {"gomod", "/tools/a/b", false},
-		"npm normalised":                          {"npm", "/web", true},
-		"npm elsewhere":                           {"npm", "/", false},
-		"docker absent":                           {"docker", "/", false},
+		"gomod listed":            {"gomod", "/", true},
+		"gomod by glob":           {"gomod", "/tools/lint", true},
+		"gomod glob is one level": {"gomod", "/tools/a/b", false},
+		"npm normalised":          {"npm", "/web", true},
+		"npm elsewhere":           {"npm", "/", false},
+		"docker absent":           {"docker", "/", false},
 	}
 	for name, tc := range tests {
 		if got := f.Covered(tc.eco, tc.dir); got != tc.want {

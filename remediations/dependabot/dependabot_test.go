@@ -44,16 +44,16 @@ func TestApplyGolden(t *testing.T) {
 		ecosystems []string
 		cooldown   int // dependabot.cooldown-days; 0 the default, -1 for 0
 	}{
-		"new":           {path: ".github/dependabot.yml", ecosystems: []string{"gomod", "docker", "npm", "pip", "cargo"}},
-		"new-actions":   {path: ".github/dependabot.yml"},
-		"comments":      {in: "comments.in.yml", path: ".github/dependabot.yaml"},
-		"crlf":          {in: "crlf.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"npm", "docker"}},
-		"directories":   {in: "directories.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"gomod"}},
+		"new":             {path: ".github/dependabot.yml", ecosystems: []string{"gomod", "docker", "npm", "pip", "cargo"}},
+		"new-actions":     {path: ".github/dependabot.yml"},
+		"comments":        {in: "comments.in.yml", path: ".github/dependabot.yaml"},
+		"crlf":            {in: "crlf.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"npm", "docker"}},
+		"directories":     {in: "directories.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"gomod"}},
 		"other-directory": {in: "other-directory.in.yml", path: ".github/dependabot.yml"},
 		"cooldown-30":     {path: ".github/dependabot.yml", ecosystems: []string{"gomod"}, cooldown: 30},
 		"no-cooldown":     {in: "no-updates.in.yml", path: ".github/dependabot.yml", cooldown: -1},
-		"no-updates":    {in: "no-updates.in.yml", path: ".github/dependabot.yml"},
-		"empty-updates": {in: "empty-updates.in.yml", path: ".github/dependabot.yml"},
+		"no-updates":      {in: "no-updates.in.yml", path: ".github/dependabot.yml"},
+		"empty-updates":   {in: "empty-updates.in.yml", path: ".github/dependabot.yml"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
