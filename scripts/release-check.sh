@@ -48,8 +48,10 @@ sha256sum --check --quiet checksums.txt || fail "checksums.txt does not verify"
 for fn in webhook worker rescan; do
   zip=$(ls hardener-lambda-"$fn"_*.zip 2>/dev/null | head -1)
   test -n "$zip" || fail "no Lambda zip for $fn"
-  listing=$(python3 -c 'import sys, zipfile; print("\n".join(i.filename + " " + oct(i.external_attr >> 16) for i in zipfile.ZipFile(sys.argv[1]).infolist()))' "$zip")
-  [ "$listing" = "bootstrap 0o100755" ] || [ "$listing" = "bootstrap 0o755" ] || fail "$zip holds $listing, want only an executable bootstrap"
+  # One entry, an executable named bootstrap (zipinfo: "-rwxr-xr-x ... bootstrap").
+  listing=$(unzip -Z "$zip" | grep -v -e '^Archive:' -e '^Zip file size' -e 'files\?, ' || true)
+  [ "$(printf '%s\n' "$listing" | wc -l)" -eq 1 ] && [[ "$listing" =~ ^-rwx.*\ bootstrap$ ]] ||
+    fail "$zip holds: $listing; want only an executable bootstrap"
 done
 ls ./*.cdx.json >/dev/null 2>&1 || fail "no SBOM"
 # The binary reports the version and commit the release stamped.
