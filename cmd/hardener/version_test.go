@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -63,6 +65,25 @@ func TestVersionCommand(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		if len(lines) != 3 || lines[0] != "hardener "+version || lines[1] != "commit: "+commit || !strings.HasPrefix(lines[2], "go: go") {
 			t.Errorf("%s printed %q", arg, out.String())
+		}
+	}
+}
+
+// `go install github.com/hardener/hardener/cmd/hardener@vX` refuses a
+// main module whose go.mod has replace or exclude directives.
+func TestGoInstallable(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && (f[0] == "replace" || f[0] == "exclude") {
+			t.Errorf("go.mod:%d: %q stops `go install …@version`", i+1, l)
+		}
+		if len(f) > 0 && f[0] == "module" && f[1] != "github.com/hardener/hardener" {
+			t.Errorf("module path %q: go install github.com/hardener/hardener/cmd/hardener would not find it", f[1])
 		}
 	}
 }
