@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/updates"
 	"github.com/hardener/hardener/internal/workflow"
 )
 
@@ -103,7 +104,7 @@ func isSecurityPolicy(p string) bool { return FindSecurityPolicy([]string{p}) !=
 // reads: Dependabot's and Renovate's configuration, and package.json
 // (whose "renovate" key configures Renovate too).
 func isDependencyUpdateConfig(p string) bool {
-	return p == "package.json" || slices.Contains(DependabotConfigs, p) || slices.Contains(RenovateConfigs, p)
+	return p == "package.json" || slices.Contains(updates.Paths, p) || slices.Contains(RenovateConfigs, p)
 }
 
 // Rules lists every rule's metadata, in a stable order.

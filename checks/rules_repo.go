@@ -6,9 +6,8 @@ import (
 	"path"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/updates"
 )
 
 // SecurityPolicyPaths are where GitHub looks for a security policy.
@@ -81,12 +80,9 @@ func HasRenovate(snap *repo.Snapshot) bool {
 	return false
 }
 
-// DependabotConfigs are where Dependabot's configuration may be.
-var DependabotConfigs = []string{".github/dependabot.yml", ".github/dependabot.yaml"}
-
 // DependabotPath returns the Dependabot config file if there is one.
 func DependabotPath(snap *repo.Snapshot) string {
-	for _, p := range DependabotConfigs {
+	for _, p := range updates.Paths {
 		if snap.Has(p) {
 			return p
 		}
@@ -115,27 +111,16 @@ func (missingDependencyUpdates) Run(_ context.Context, snap *repo.Snapshot) ([]F
 		return nil, err
 	}
 	f.Primary.File = p
-	var doc struct {
-		Updates []struct {
-			Ecosystem string `yaml:"package-ecosystem"`
-		} `yaml:"updates"`
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err == nil {
-		_ = root.Decode(&doc)
-		if len(root.Content) > 0 {
-			for i := 0; i+1 < len(root.Content[0].Content); i += 2 {
-				if k := root.Content[0].Content[i]; k.Value == "updates" {
-					f.Primary.Line, f.Primary.Column = k.Line, k.Column
-				}
-			}
-		}
-	}
-	for _, u := range doc.Updates {
-		if u.Ecosystem == "github-actions" {
+	// One predicate with the dependabot remediation: an entry for `/`
+	// counts whatever its target-branch.
+	if cfg, err := updates.Parse(b); err == nil {
+		if cfg.CoversActions() {
 			return nil, nil
 		}
+		if cfg.Key != nil {
+			f.Primary.Line, f.Primary.Column = cfg.Key.Line, cfg.Key.Column
+		}
 	}
-	f.Message = p + " has no github-actions entry: pinned actions will never receive security fixes"
+	f.Message = p + " has no github-actions entry for the directory `/`: pinned actions will never receive security fixes"
 	return []Finding{f}, nil
 }

@@ -18,12 +18,10 @@ commands:
   fix       apply the file remediations to a checkout, in place
   serve     run the GitHub App as one process
   manifest  print the GitHub App manifest for registration
+  version   print the version and commit of this binary
 
 Run 'hardener <command> -h' for a command's flags.
 `
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -50,8 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case scorecardChildCommand:
 		return scorecardChild(args[1:], stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "hardener", version)
-		return 0
+		return versionCmd(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -79,19 +79,16 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	withScorecard := fl.Bool("scorecard", true, "run the OpenSSF Scorecard checks too")
 	online := fl.Bool("online", false, "enable rules that use the GitHub API (GITHUB_TOKEN, GITHUB_API_URL)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hardener scan [flags] [DIR]")
+		fmt.Fprintln(stderr, "usage: hardener scan [flags] [DIR | FILE...]")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	if fl.NArg() > 1 {
-		fl.Usage()
+	dir, only, err := scanTargets(fl.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "hardener scan: %v\n", err)
 		return 2
-	}
-	dir := "."
-	if fl.NArg() == 1 {
-		dir = fl.Arg(0)
 	}
 	switch *format {
 	case "text", "json", "sarif":
@@ -121,6 +118,7 @@ func scanCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		list = append(list, checks.Online(r)...)
 	}
 	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt, Checks: list})
+	res.Findings, res.Errors = onlyFiles(res.Findings, res.Errors, only)
 	out := report.Result{Findings: res.Findings, Errors: res.Errors}
 	if *withScorecard {
 		sc, err := scorecard.Run(ctx, snap.Dir)

@@ -47,6 +47,7 @@ type Config struct {
 	SecurityContact  string                 `yaml:"security-contact"`
 	Dependabot       DependabotConfig       `yaml:"dependabot"`
 	BranchProtection BranchProtectionConfig `yaml:"branch-protection"`
+	SecurityPolicy   SecurityPolicyConfig   `yaml:"security-policy"`
 
 	// Notes are warnings for the user (shown in the check run), e.g. that
 	// the organisation forbids repository overrides.
@@ -61,6 +62,10 @@ type Config struct {
 type DependabotConfig struct {
 	// Ecosystems are added besides github-actions only when listed here.
 	Ecosystems []string `yaml:"ecosystems"`
+	// CooldownDays is the `cooldown: {default-days: N}` of new entries:
+	// how long a release must be out before Dependabot proposes it. 0
+	// writes no cooldown.
+	CooldownDays int `yaml:"cooldown-days"`
 }
 
 // BranchProtectionConfig is the `branch-protection:` block: the protection
@@ -106,7 +111,7 @@ func Default() Config {
 		},
 		ExemptPatterns: []string{"slsa-framework/slsa-github-generator/*"},
 		PathsIgnore:    []string{"testdata/**", "vendor/**", "node_modules/**", "**/__fixtures__/**", "**/fixtures/**"},
-		Dependabot:     DependabotConfig{Ecosystems: []string{"github-actions"}},
+		Dependabot:     DependabotConfig{Ecosystems: []string{"github-actions"}, CooldownDays: DefaultCooldownDays},
 		BranchProtection: BranchProtectionConfig{
 			RequiredApprovals:    1,
 			DismissStaleReviews:  true,

@@ -126,7 +126,7 @@ func (p *parser) document(data []byte, org bool) {
 
 func topKeys(org bool) []string {
 	keys := []string{"mode", "fail-on", "remediations", "exempt", "paths-ignore",
-		"security-contact", "dependabot", "branch-protection"}
+		"security-contact", "dependabot", "branch-protection", "security-policy"}
 	if org {
 		keys = append(keys, "repositories")
 	}
@@ -198,11 +198,9 @@ func (p *parser) topLevel(key string, k, v *yaml.Node, org bool) {
 			p.add(key, func(c *Config) { c.SecurityContact = s })
 		}
 	case "dependabot":
-		p.mapping(v, key, []string{"ecosystems"}, func(_ string, _, lv *yaml.Node) {
-			if l, ok := p.ecosystems(lv); ok {
-				p.add("dependabot.ecosystems", func(c *Config) { c.Dependabot.Ecosystems = slices.Clone(l) })
-			}
-		})
+		p.dependabot(v)
+	case "security-policy":
+		p.securityPolicy(v)
 	case "branch-protection":
 		p.branchProtection(v)
 	case "repositories":

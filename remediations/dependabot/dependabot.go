@@ -53,11 +53,14 @@ func (Dependabot) Apply(_ context.Context, env *remediations.Env) (*remediations
 	p := checks.DependabotPath(snap)
 	var before, after []byte
 	var added []update
+	cooldown := env.Config.Dependabot.CooldownDays
 	if p == "" {
 		p = Path
+		st := newStyle
+		st.cooldown = cooldown
 		var b strings.Builder
 		for _, u := range wants {
-			b.WriteString(newStyle.entry(u))
+			b.WriteString(st.entry(u))
 		}
 		s, err := templates.Render("dependabot.yml.tmpl", struct{ Updates string }{b.String()})
 		if err != nil {
@@ -69,7 +72,7 @@ func (Dependabot) Apply(_ context.Context, env *remediations.Env) (*remediations
 		if err != nil {
 			return nil, fmt.Errorf("dependabot: %w", err)
 		}
-		after, added, err = extend(before, wants)
+		after, added, err = extend(before, wants, cooldown)
 		if err != nil {
 			res.Notes = append(res.Notes, remediations.Note{File: p, Line: 1,
 				Message: fmt.Sprintf("%s was left unchanged: %v; add a github-actions entry by hand", p, err)})
@@ -89,16 +92,17 @@ func (Dependabot) Apply(_ context.Context, env *remediations.Env) (*remediations
 			res.Fixed = append(res.Fixed, f.Fingerprint())
 		}
 	}
-	res.Explanation, err = explanation(p, before == nil, added)
+	res.Explanation, err = explanation(p, before == nil, added, cooldown)
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// extend adds the entries src does not cover. It returns the entries it
-// added; errUnsafe (wrapped) when the file's shape is not one it edits.
-func extend(src []byte, wants []update) ([]byte, []update, error) {
+// extend adds the entries src does not cover (updates.Entry.Covers, the
+// scan's own test), each with the given cooldown. It returns the entries
+// it added; errUnsafe (wrapped) when the file's shape is not one it edits.
+func extend(src []byte, wants []update, cooldown int) ([]byte, []update, error) {
 	d, err := parse(src)
 	if err != nil {
 		return nil, nil, err
@@ -108,7 +112,7 @@ func extend(src []byte, wants []update) ([]byte, []update, error) {
 	for _, u := range wants {
 		covered := false
 		for _, e := range d.entries {
-			covered = covered || e.covers(u)
+			covered = covered || e.Covers(u.Ecosystem, u.Directory)
 		}
 		if !covered {
 			missing = append(missing, u)
@@ -125,7 +129,7 @@ func extend(src []byte, wants []update) ([]byte, []update, error) {
 	for _, u := range missing {
 		var target *existing
 		for i := range d.entries {
-			if e := &d.entries[i]; e.ecosystem == u.Ecosystem && e.target == "" && e.dirsList != nil {
+			if e := &d.entries[i]; e.Ecosystem == u.Ecosystem && e.TargetBranch == "" && e.dirsList != nil {
 				target = e
 				break
 			}
@@ -144,7 +148,7 @@ func extend(src []byte, wants []update) ([]byte, []update, error) {
 		edits = append(edits, ed)
 	}
 	if len(rest) > 0 {
-		ed, err := d.appendEntries(rest, le)
+		ed, err := d.appendEntries(rest, le, cooldown)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -176,10 +180,10 @@ func (d *doc) appendDirs(e *existing, dirs []string, le string) (edit.Edit, erro
 }
 
 // appendEntries adds items at the end of `updates:`, or the key itself.
-func (d *doc) appendEntries(us []update, le string) (edit.Edit, error) {
+func (d *doc) appendEntries(us []update, le string, cooldown int) (edit.Edit, error) {
 	src := d.src.Src
 	s := newStyle
-	s.le = le
+	s.le, s.cooldown = le, cooldown
 	render := func() string {
 		var b strings.Builder
 		for _, u := range us {

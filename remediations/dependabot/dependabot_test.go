@@ -42,15 +42,18 @@ func TestApplyGolden(t *testing.T) {
 		in         string // testdata input; "" for a repository without config
 		path       string
 		ecosystems []string
+		cooldown   int // dependabot.cooldown-days; 0 the default, -1 for 0
 	}{
-		"new":           {path: ".github/dependabot.yml", ecosystems: []string{"gomod", "docker", "npm", "pip", "cargo"}},
-		"new-actions":   {path: ".github/dependabot.yml"},
-		"comments":      {in: "comments.in.yml", path: ".github/dependabot.yaml"},
-		"crlf":          {in: "crlf.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"npm", "docker"}},
-		"directories":   {in: "directories.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"gomod"}},
-		"target-branch": {in: "target-branch.in.yml", path: ".github/dependabot.yml"},
-		"no-updates":    {in: "no-updates.in.yml", path: ".github/dependabot.yml"},
-		"empty-updates": {in: "empty-updates.in.yml", path: ".github/dependabot.yml"},
+		"new":             {path: ".github/dependabot.yml", ecosystems: []string{"gomod", "docker", "npm", "pip", "cargo"}},
+		"new-actions":     {path: ".github/dependabot.yml"},
+		"comments":        {in: "comments.in.yml", path: ".github/dependabot.yaml"},
+		"crlf":            {in: "crlf.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"npm", "docker"}},
+		"directories":     {in: "directories.in.yml", path: ".github/dependabot.yml", ecosystems: []string{"gomod"}},
+		"other-directory": {in: "other-directory.in.yml", path: ".github/dependabot.yml"},
+		"cooldown-30":     {path: ".github/dependabot.yml", ecosystems: []string{"gomod"}, cooldown: 30},
+		"no-cooldown":     {in: "no-updates.in.yml", path: ".github/dependabot.yml", cooldown: -1},
+		"no-updates":      {in: "no-updates.in.yml", path: ".github/dependabot.yml"},
+		"empty-updates":   {in: "empty-updates.in.yml", path: ".github/dependabot.yml"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -62,6 +65,12 @@ func TestApplyGolden(t *testing.T) {
 				files[tc.path] = &fstest.MapFile{Data: before}
 			}
 			e := env(files, tc.ecosystems...)
+			switch {
+			case tc.cooldown > 0:
+				e.Config.Dependabot.CooldownDays = tc.cooldown
+			case tc.cooldown < 0:
+				e.Config.Dependabot.CooldownDays = 0
+			}
 			e.Findings = checks.Scan(context.Background(), e.Snapshot, checks.Options{}).Findings
 			res, err := Dependabot{}.Apply(context.Background(), e)
 			if err != nil {
@@ -141,6 +150,7 @@ func TestNothingToFix(t *testing.T) {
 		notes int
 	}{
 		"has github-actions":  {files: fstest.MapFS{".github/dependabot.yml": {Data: golden.Read(t, "has-actions.in.yml")}}},
+		"target-branch":       {files: fstest.MapFS{".github/dependabot.yml": {Data: golden.Read(t, "target-branch.in.yml")}}},
 		"renovate":            {files: fstest.MapFS{"renovate.json": {Data: []byte("{}")}}},
 		"renovate in package": {files: fstest.MapFS{"package.json": {Data: []byte(`{"renovate": {}}`)}}},
 		"flow updates":        {files: fstest.MapFS{".github/dependabot.yml": {Data: golden.Read(t, "flow.in.yml")}}, notes: 1},

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/updates"
 	"github.com/hardener/hardener/internal/workflow"
 )
 
 // GitHubActions is the ecosystem that is always added: pinned actions
 // need it to receive updates.
-const GitHubActions = "github-actions"
+const GitHubActions = updates.GitHubActions
 
 // update is one wanted `updates:` entry.
 type update struct {
@@ -95,14 +96,5 @@ func hasSkipped(p string) bool {
 	return false
 }
 
-// normDir writes a directory the way Dependabot config does: "/" for the
-// root, "/a/b" otherwise.
-func normDir(d string) string {
-	d = strings.TrimSpace(d)
-	if d == "." || strings.HasPrefix(d, "./") {
-		d = d[1:]
-	}
-	d = "/" + strings.Trim(d, "/")
-	d = path.Clean(d)
-	return d
-}
+// normDir writes a directory the way Dependabot config does.
+func normDir(d string) string { return updates.NormDir(d) }

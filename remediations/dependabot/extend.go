@@ -1,17 +1,15 @@
 package dependabot
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/bmatcuk/doublestar/v4"
-
 	"github.com/hardener/hardener/internal/edit"
+	"github.com/hardener/hardener/internal/updates"
 	"github.com/hardener/hardener/internal/workflow"
 )
 
@@ -26,6 +24,9 @@ type style struct {
 	step  string // one level of nesting
 	quote string // `"`, `'` or "" (plain)
 	le    string
+	// cooldown is the `cooldown: {default-days: N}` of new entries; 0
+	// writes none.
+	cooldown int
 }
 
 func (s style) q(v string) string {
@@ -43,6 +44,10 @@ func (s style) entry(u update) string {
 	line(s.key, "directory: "+s.q(u.Directory))
 	line(s.key, "schedule:")
 	line(s.key+s.step, "interval: "+s.q("weekly"))
+	if s.cooldown > 0 {
+		line(s.key, "cooldown:")
+		line(s.key+s.step, "default-days: "+strconv.Itoa(s.cooldown))
+	}
 	if u.Ecosystem == GitHubActions {
 		line(s.key, "groups:")
 		line(s.key+s.step, GitHubActions+":")
@@ -54,26 +59,9 @@ func (s style) entry(u update) string {
 
 // existing is one parsed `updates:` entry.
 type existing struct {
-	ecosystem, target string
-	dirs              []string
+	updates.Entry
 	// dirsList is the block sequence of `directories:`, when used.
 	dirsList *yaml.Node
-}
-
-func (e existing) covers(u update) bool {
-	if e.ecosystem != u.Ecosystem || e.target != "" {
-		return false
-	}
-	for _, d := range e.dirs {
-		d = normDir(d)
-		if u.Ecosystem == GitHubActions && d == "/.github/workflows" {
-			d = "/"
-		}
-		if d == u.Directory || strings.ContainsAny(d, "*?[") && doublestar.MatchUnvalidated(strings.TrimPrefix(d, "/"), strings.TrimPrefix(u.Directory, "/")) {
-			return true
-		}
-	}
-	return false
 }
 
 // doc is an existing dependabot.yml, parsed to learn where things are.
@@ -85,57 +73,24 @@ type doc struct {
 	entries []existing
 }
 
-func parse(src []byte) (d *doc, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			d, err = nil, fmt.Errorf("YAML parser failed: %v", r)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var n yaml.Node
-	if err := dec.Decode(&n); err != nil && !errors.Is(err, io.EOF) {
+func parse(src []byte) (*doc, error) {
+	f, err := updates.Parse(src)
+	if err != nil {
 		return nil, err
 	}
-	d = &doc{src: workflow.NewSource(src)}
-	if len(n.Content) == 0 {
-		return d, nil // empty or only comments
-	}
-	d.root = n.Content[0]
-	if d.root.Kind != yaml.MappingNode {
+	if f.Root != nil && f.Root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("top level is not a mapping: %w", errUnsafe)
 	}
-	for i := 0; i+1 < len(d.root.Content); i += 2 {
-		if d.root.Content[i].Value == "updates" {
-			d.key, d.updates = d.root.Content[i], d.root.Content[i+1]
-		}
-	}
-	if d.updates == nil || d.updates.Kind != yaml.SequenceNode {
-		return d, nil
-	}
-	for _, item := range d.updates.Content {
-		if item.Kind != yaml.MappingNode {
-			continue
-		}
-		var e existing
-		for i := 0; i+1 < len(item.Content); i += 2 {
-			k, v := item.Content[i].Value, item.Content[i+1]
-			switch k {
-			case "package-ecosystem":
-				e.ecosystem = v.Value
-			case "target-branch":
-				e.target = v.Value
-			case "directory":
-				e.dirs = append(e.dirs, v.Value)
-			case "directories":
-				for _, c := range v.Content {
-					e.dirs = append(e.dirs, c.Value)
-				}
-				if v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0 {
-					e.dirsList = v
-				}
+	d := &doc{src: workflow.NewSource(src), root: f.Root, key: f.Key, updates: f.Updates}
+	for _, e := range f.Entries {
+		x := existing{Entry: e}
+		for i := 0; i+1 < len(e.Node.Content); i += 2 {
+			if v := e.Node.Content[i+1]; e.Node.Content[i].Value == "directories" &&
+				v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0 {
+				x.dirsList = v
 			}
 		}
-		d.entries = append(d.entries, e)
+		d.entries = append(d.entries, x)
 	}
 	return d, nil
 }

@@ -1,6 +1,7 @@
 // Package secpolicy adds a SECURITY.md that tells a researcher how to
-// report a vulnerability privately, what to include, what to expect and
-// which versions receive fixes.
+// report a vulnerability privately and what to include. It promises
+// nothing on the maintainers' behalf: response times appear only when the
+// configuration states them (`security-policy:` in .github/hardener.yml).
 package secpolicy
 
 import (
@@ -18,19 +19,12 @@ import (
 // Path is the file the remediation writes.
 const Path = "SECURITY.md"
 
-// Response times written into the policy.
-const (
-	AckDays        = 3
-	TriageDays     = 14
-	DisclosureDays = 90
-)
-
 // Options are what the App knows beyond the snapshot.
 type Options struct {
 	// Versions are the repository's release tags (e.g. from the API's list
 	// of tags or releases). When empty, tags are read from the checkout's
-	// .git directory; without either, the policy supports "the latest
-	// release".
+	// .git directory. The newest release line is named so reporters test
+	// it; no version is promised fixes.
 	Versions []string
 }
 
@@ -44,14 +38,14 @@ func (SecurityPolicy) ID() string { return checks.FixSecurityPolicy }
 
 // policyData feeds security.md.tmpl.
 type policyData struct {
-	Project             string
-	AdvisoryURL         string
-	ContactEmail        string
-	ContactURL          string
-	Supported           []string
-	Unsupported         string
-	AckDays, TriageDays int
-	DisclosureDays      int
+	Project      string
+	AdvisoryURL  string
+	ContactEmail string
+	ContactURL   string
+	// Newest is the newest release line ("1.4.x"), or "".
+	Newest string
+	// Response times in days; 0 promises nothing.
+	AckDays, AssessmentDays, DisclosureDays int
 }
 
 // Apply implements remediations.Remediation.
@@ -67,8 +61,9 @@ func (s SecurityPolicy) Apply(_ context.Context, env *remediations.Env) (*remedi
 	if checks.FindSecurityPolicy(paths) != "" || hasPolicy(snap.Has) {
 		return nil, remediations.ErrNothingToFix
 	}
+	sp := env.Config.SecurityPolicy
 	data := policyData{
-		Project: "this project", AckDays: AckDays, TriageDays: TriageDays, DisclosureDays: DisclosureDays,
+		Project: "this project", AckDays: sp.AcknowledgeDays, AssessmentDays: sp.AssessmentDays, DisclosureDays: sp.DisclosureDays,
 	}
 	if snap.Owner != "" && snap.Name != "" {
 		data.Project = snap.Owner + "/" + snap.Name
@@ -85,7 +80,9 @@ func (s SecurityPolicy) Apply(_ context.Context, env *remediations.Env) (*remedi
 	if len(tags) == 0 {
 		tags = gitTags(snap.FS)
 	}
-	data.Supported, data.Unsupported = supported(tags)
+	if lines, _ := supported(tags); len(lines) > 0 {
+		data.Newest = lines[0]
+	}
 
 	body, err := templates.Render("security.md.tmpl", data)
 	if err != nil {
@@ -148,25 +145,25 @@ func explanation(d policyData) (string, error) {
 	case d.ContactURL != "":
 		how = "at " + d.ContactURL + " or through GitHub's private vulnerability reporting"
 	}
-	versions := "the latest release only, as no release tags were visible"
-	if len(d.Supported) > 0 {
-		versions = strings.Join(d.Supported, ", ") + " (derived from the release tags)"
-	}
 	steps := []string{
 		"Enable private vulnerability reporting (Settings → Code security → Private vulnerability reporting). " +
 			"The Hardener App does this through the API when it has `administration: write`; " +
 			"the command-line tool cannot.",
-		"Check that the supported versions (" + versions + ") and the response times " +
-			fmt.Sprintf("(acknowledgement within %d business days, assessment within %d days, disclosure after at most %d days) ",
-				d.AckDays, d.TriageDays, d.DisclosureDays) +
-			"are promises the maintainers can keep, and edit SECURITY.md where they are not.",
+	}
+	if times := promised(d); times != "" {
+		steps = append(steps, "SECURITY.md promises "+times+", as `security-policy:` in `.github/hardener.yml` says: "+
+			"check that the maintainers can keep these times.")
+	} else {
+		steps = append(steps, "SECURITY.md makes no promise about response times or supported versions. "+
+			"To state response times, set `security-policy: {acknowledge-days: N, assessment-days: N, disclosure-days: N}` "+
+			"in `.github/hardener.yml`, or edit SECURITY.md.")
 	}
 	if d.ContactEmail == "" && d.ContactURL == "" {
 		steps = append(steps, "To name an e-mail address or a form instead, set `security-contact` in `.github/hardener.yml`.")
 	}
 	s, err := templates.Render("security-explanation.md.tmpl", explanationData{
 		Title: "Security policy",
-		What:  "Adds `SECURITY.md`, which tells researchers to report vulnerabilities privately " + how + ", what to include, and what to expect.",
+		What:  "Adds `SECURITY.md`, which tells researchers to report vulnerabilities privately " + how + " and what to include.",
 		Why: "Without a policy, people who find a vulnerability report it in a public issue or not at all. " +
 			"GitHub links SECURITY.md from the Security tab and from the new-issue page, and OpenSSF Scorecard's Security-Policy check looks for it.",
 		Undo:  "Delete `SECURITY.md`, or replace it with your own policy: Hardener never overwrites an existing one (in the root, `.github/` or `docs/`).",
@@ -177,4 +174,19 @@ func explanation(d policyData) (string, error) {
 		return "", fmt.Errorf("security-policy: %w", err)
 	}
 	return s, nil
+}
+
+// promised lists the response times the policy commits to, or "".
+func promised(d policyData) string {
+	var parts []string
+	if d.AckDays > 0 {
+		parts = append(parts, fmt.Sprintf("acknowledgement within %d business days", d.AckDays))
+	}
+	if d.AssessmentDays > 0 {
+		parts = append(parts, fmt.Sprintf("a first assessment within %d days", d.AssessmentDays))
+	}
+	if d.DisclosureDays > 0 {
+		parts = append(parts, fmt.Sprintf("disclosure after at most %d days", d.DisclosureDays))
+	}
+	return strings.Join(parts, ", ")
 }

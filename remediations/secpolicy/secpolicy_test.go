@@ -3,6 +3,7 @@ package secpolicy
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -35,16 +36,21 @@ func TestApplyGolden(t *testing.T) {
 		owner, name string
 		contact     string
 		opts        Options
+		policy      config.SecurityPolicyConfig
 	}{
 		"advisories":       {files: fstest.MapFS{"README.md": {}}, owner: "acme", name: "widget"},
 		"email-tags":       {files: tags, owner: "acme", name: "widget", contact: "security@acme.example"},
 		"url-no-owner":     {files: fstest.MapFS{"README.md": {}}, contact: "https://acme.example/security"},
 		"options-versions": {files: tags, owner: "acme", name: "widget", opts: Options{Versions: []string{"v3.1.0", "v3.2.1", "v2.9.9"}}},
+		"configured-times": {files: fstest.MapFS{"README.md": {}}, owner: "acme", name: "widget",
+			policy: config.SecurityPolicyConfig{AcknowledgeDays: 5, DisclosureDays: 90}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res, err := SecurityPolicy{Options: tc.opts}.Apply(context.Background(), env(tc.files, tc.owner, tc.name, tc.contact))
+			e := env(tc.files, tc.owner, tc.name, tc.contact)
+			e.Config.SecurityPolicy = tc.policy
+			res, err := SecurityPolicy{Options: tc.opts}.Apply(context.Background(), e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,3 +146,31 @@ func TestSupported(t *testing.T) {
 		}
 	}
 }
+
+// Without `security-policy:` in the config, SECURITY.md commits the
+// maintainers to nothing: no response time, no fix, no credit, no
+// supported version; it still says how to report and what to include.
+func TestPromisesNothing(t *testing.T) {
+	t.Parallel()
+	for _, contact := range []string{"", "security@acme.example", "https://acme.example/report"} {
+		e := env(fstest.MapFS{".git/packed-refs": {Data: []byte("abc refs/tags/v1.2.0\n")}}, "acme", "widget", contact)
+		res, err := SecurityPolicy{}.Apply(context.Background(), e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := string(res.Changes[0].After)
+		if m := commitment.FindString(doc); m != "" {
+			t.Errorf("contact %q: SECURITY.md promises %q:\n%s", contact, m, doc)
+		}
+		for _, want := range []string{"Report them privately", "Please include", "proof of concept", "1.2.x"} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("contact %q: SECURITY.md lacks %q", contact, want)
+			}
+		}
+		if contact != "" && !strings.Contains(doc, strings.TrimPrefix(contact, "mailto:")) {
+			t.Errorf("contact %q is not named", contact)
+		}
+	}
+}
+
+var commitment = regexp.MustCompile(`(?i)\bwithin \d|\b\d+ (business )?days\b|\bwe (will|acknowledge|send|fix|credit|publish|aim|support|release)\b|supported|:white_check_mark:`)

@@ -26,6 +26,8 @@ type target struct {
 	Package   string // Go: ./path of the main package; PyPI: project name
 	Binary    string // Go: binary name
 	Context   string // containers: build context
+	// GoReleaser is the repository's GoReleaser configuration (Go), or nil.
+	GoReleaser *goReleaser
 }
 
 var (
@@ -47,7 +49,7 @@ func detect(snap *repo.Snapshot) ([]target, error) {
 			if pkg == "." {
 				bin = moduleBase(snap)
 			}
-			out = append(out, target{Ecosystem: Go, Package: "./" + strings.TrimPrefix(pkg, "./"), Binary: bin})
+			out = append(out, target{Ecosystem: Go, Package: "./" + strings.TrimPrefix(pkg, "./"), Binary: bin, GoReleaser: findGoReleaser(snap)})
 			if pkg == "." {
 				out[len(out)-1].Package = "."
 			}

@@ -16,7 +16,8 @@ var errUnsafe = errors.New("cannot be changed safely")
 
 // extendPublisher returns the edits that make an existing publisher
 // attest what it publishes, or an error saying why it is only reported.
-func extendPublisher(p publisher) ([]edit.Edit, error) {
+// gr is the repository's GoReleaser configuration, or nil.
+func extendPublisher(p publisher, gr *goReleaser) ([]edit.Edit, error) {
 	switch {
 	case p.Kind == "npm publish" && strings.Contains(p.Step.Run.String(), "npm publish"):
 		e, err := npmProvenance(p)
@@ -29,7 +30,16 @@ func extendPublisher(p publisher) ([]edit.Edit, error) {
 		}
 		return append(perms, e), nil
 	case p.Kind == "goreleaser" && action(p.Step) == "goreleaser/goreleaser-action":
-		e, err := attestAfter(p, "subject-checksums: ./dist/checksums.txt")
+		// The attestation names the checksums file; GoReleaser's default
+		// name carries the version, so only a configuration that names it
+		// plainly can be extended.
+		if gr == nil || gr.Checksums == "" {
+			return nil, fmt.Errorf("the name of GoReleaser's checksums file is not known (set checksum.name_template to a plain name such as checksums.txt): %w", errUnsafe)
+		}
+		if v := p.Step.WithValue("workdir"); v != nil && v.Value != "" && v.Value != "." {
+			return nil, fmt.Errorf("GoReleaser runs in workdir %q: %w", v.Value, errUnsafe)
+		}
+		e, err := attestAfter(p, "subject-checksums: "+gr.Checksums)
 		if err != nil {
 			return nil, err
 		}

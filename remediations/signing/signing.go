@@ -36,8 +36,9 @@ var WorkflowPaths = map[string]string{
 // workflowData feeds the signing-<ecosystem>.yml.tmpl templates.
 type workflowData struct {
 	target
-	Repo string
-	Uses map[string]string
+	Repo             string
+	Uses             map[string]string
+	GoReleaserModule string
 }
 
 // E writes a GitHub Actions expression, which text/template cannot.
@@ -75,7 +76,7 @@ func (Signing) Apply(_ context.Context, env *remediations.Env) (*remediations.Re
 					continue
 				}
 				doneJobs[p.Job] = true
-				e, err := extendPublisher(p)
+				e, err := extendPublisher(p, findGoReleaser(snap))
 				if err != nil {
 					res.Notes = append(res.Notes, remediations.Note{File: p.File.Path, Line: p.Step.Node.Line,
 						Message: fmt.Sprintf("%s publishes without provenance and was left unchanged (%v): grant the job `id-token: write` and `attestations: write` and add an actions/attest-build-provenance step after it", p.Kind, err)})
@@ -93,7 +94,7 @@ func (Signing) Apply(_ context.Context, env *remediations.Env) (*remediations.Re
 				Message: "a signed " + t.Ecosystem + " release workflow was not added: " + path + " already exists"})
 			continue
 		}
-		wf, err := templates.Render("signing-"+t.Ecosystem+".yml.tmpl", workflowData{target: t, Repo: repoName, Uses: uses()})
+		wf, err := templates.Render("signing-"+t.Ecosystem+".yml.tmpl", workflowData{target: t, Repo: repoName, Uses: uses(), GoReleaserModule: GoReleaserModule})
 		if err != nil {
 			return nil, fmt.Errorf("signing: %w", err)
 		}

@@ -83,6 +83,16 @@ func TestNewWorkflows(t *testing.T) {
 			"internal/x/main.go": {Data: []byte("package main\n")},
 			"lib.go":             {Data: []byte("package widget\n")},
 		}, paths: []string{".github/workflows/release.yml"}},
+		"goreleaser": {files: fstest.MapFS{
+			"go.mod":             {Data: []byte("module github.com/acme/widget\n")},
+			"cmd/widget/main.go": {Data: []byte("package main\n")},
+			".goreleaser.yml":    {Data: []byte("version: 2\nbuilds:\n  - main: ./cmd/widget\n")},
+		}, paths: []string{".github/workflows/release.yml"}},
+		"goreleaser signs": {files: fstest.MapFS{
+			"go.mod":           {Data: []byte("module github.com/acme/widget\n")},
+			"main.go":          {Data: []byte("package main\n")},
+			".goreleaser.yaml": {Data: []byte("version: 2\ndist: out\nchecksum:\n  name_template: SHA256SUMS\nsigns:\n  - artifacts: checksum\n")},
+		}, paths: []string{".github/workflows/release.yml"}},
 		"npm":       {files: fstest.MapFS{"package.json": {Data: []byte(`{"name": "@acme/widget"}`)}}, paths: []string{".github/workflows/publish-npm.yml"}},
 		"pypi":      {files: fstest.MapFS{"pyproject.toml": {Data: []byte("[project]\nname = \"acme-widget\"\n")}}, paths: []string{".github/workflows/publish-pypi.yml"}},
 		"container": {files: fstest.MapFS{"Dockerfile": {Data: []byte("FROM scratch\n")}}, paths: []string{".github/workflows/container-image.yml"}},
@@ -123,7 +133,8 @@ func TestExtendExisting(t *testing.T) {
 		extra fstest.MapFS
 	}{
 		"npm-publish": {in: "npm-publish.in.yml", extra: fstest.MapFS{"package.json": {Data: []byte(`{"name": "w"}`)}}},
-		"goreleaser":  {in: "goreleaser.in.yml", extra: fstest.MapFS{"go.mod": {Data: []byte("module w\n")}, "main.go": {Data: []byte("package main\n")}}},
+		"goreleaser": {in: "goreleaser.in.yml", extra: fstest.MapFS{"go.mod": {Data: []byte("module w\n")}, "main.go": {Data: []byte("package main\n")},
+			".goreleaser.yaml": {Data: []byte("version: 2\nchecksum:\n  name_template: checksums.txt\n")}}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -156,6 +167,32 @@ func TestExistingPublisherReported(t *testing.T) {
 	}
 	if len(res.Notes) != 1 || res.Notes[0].File != ".github/workflows/docker-push.yml" || res.Notes[0].Line != 10 {
 		t.Errorf("notes = %+v", res.Notes)
+	}
+}
+
+// GoReleaser's default checksums name carries the version: a publisher
+// whose checksums file cannot be named is reported, not extended with a
+// path that would fail the release.
+func TestGoReleaserChecksumsUnknown(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]string{
+		"no configuration":     "",
+		"default name":         "version: 2\n",
+		"templated name":       "version: 2\nchecksum:\n  name_template: '{{ .ProjectName }}_checksums.txt'\n",
+		"checksums turned off": "version: 2\nchecksum:\n  name_template: checksums.txt\n  disable: true\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			files := fstest.MapFS{"go.mod": {Data: []byte("module w\n")}, "main.go": {Data: []byte("package main\n")},
+				".github/workflows/goreleaser.in.yml": {Data: golden.Read(t, "goreleaser.in.yml")}}
+			if cfg != "" {
+				files[".goreleaser.yml"] = &fstest.MapFile{Data: []byte(cfg)}
+			}
+			res, err := Signing{}.Apply(context.Background(), env(files))
+			if !errors.Is(err, remediations.ErrNothingToFix) || len(res.Notes) != 1 || !strings.Contains(res.Notes[0].Message, "GoReleaser") {
+				t.Errorf("err = %v, notes = %+v", err, res.Notes)
+			}
+		})
 	}
 }
 
