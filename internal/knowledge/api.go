@@ -8,16 +8,16 @@ import (
 type scopeLevel = [2]string
 
 // ghNeeds maps `gh <group> <command>` to the scopes it needs. Commands not
-// listed make the step unknown. Issue endpoints also serve pull requests,
-// so commenting on either needs both scopes (a fix keeps whichever the
-// job has).
+// listed make the step unknown. Issue commands also take a pull request's
+// number, and then either scope does: both are needed (a fix keeps
+// whichever the job has).
 var ghNeeds = map[string]map[string][]scopeLevel{
 	"pr": {
 		"view": {{"pull-requests", Read}}, "list": {{"pull-requests", Read}}, "status": {{"pull-requests", Read}},
 		"checks": {{"pull-requests", Read}, {"checks", Read}}, "diff": {{"pull-requests", Read}},
 		"checkout": {{"pull-requests", Read}, {"contents", Read}},
 		"create":   {{"pull-requests", Write}}, "edit": {{"pull-requests", Write}},
-		"comment": {{"pull-requests", Write}, {"issues", Write}}, "close": {{"pull-requests", Write}},
+		"comment": {{"pull-requests", Write}}, "close": {{"pull-requests", Write}},
 		"reopen": {{"pull-requests", Write}}, "ready": {{"pull-requests", Write}}, "review": {{"pull-requests", Write}},
 		"merge":         {{"pull-requests", Write}, {"contents", Write}},
 		"update-branch": {{"pull-requests", Write}, {"contents", Write}},
@@ -134,12 +134,7 @@ func httpNeed(n *scriptNeed, w []string) {
 	restNeed(n, method, p, w[0])
 }
 
-var (
-	// repoPathRe splits repos/{owner}/{repo}/rest; the owner and name may
-	// be one variable ($GITHUB_REPOSITORY, ${{ github.repository }}).
-	repoPathRe = regexp.MustCompile(`^repos/(?:[^/]+/[^/]+|\$\{?GITHUB_REPOSITORY\}?|\$\{\{github\.repository\}\}|\{owner\}/\{repo\}|:owner/:repo)(?:/(.*))?$`)
-	variableRe = regexp.MustCompile(`^[$:{]`)
-)
+var variableRe = regexp.MustCompile(`^[$:{]|^VAR`)
 
 // resources maps the first path segment after repos/{owner}/{repo} to
 // the scopes an endpoint under it needs.
@@ -163,16 +158,24 @@ func restNeed(n *scriptNeed, method, endpoint, via string) {
 		n.unknownf("`" + via + "` sends a GraphQL query")
 		return
 	}
-	m := repoPathRe.FindStringSubmatch(p)
-	if m == nil {
+	segs := strings.Split(p, "/")
+	if len(segs) < 2 || segs[0] != "repos" {
 		n.unknownf("`" + via + " " + short(p) + "` is not an endpoint of this repository Hardener can map")
 		return
 	}
-	rest := strings.Split(m[1], "/")
-	seg := rest[0]
-	if seg == "" {
+	// repos/{owner}/{repo}/…, or owner and name as one variable
+	// ($GITHUB_REPOSITORY, ${{ github.repository }}).
+	var rest []string
+	switch {
+	case len(segs) > 2 && variableRe.MatchString(segs[1]) && resources[segs[2]] != nil:
+		rest = segs[2:]
+	case len(segs) > 3:
+		rest = segs[3:]
+	}
+	if len(rest) == 0 || rest[0] == "" {
 		return // the repository itself: metadata, readable by any token
 	}
+	seg := rest[0]
 	if seg == "commits" && len(rest) >= 3 {
 		switch rest[2] { // commits/{sha}/statuses, /check-runs, /pulls
 		case "statuses", "status":

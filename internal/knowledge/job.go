@@ -21,8 +21,8 @@ const maxDepth = 4
 
 // Reasons a write is kept although no step is known to need it.
 const (
-	keepOIDCRun    = "`run:` steps may request an OIDC token (npm, PyPI and cargo trusted publishing, cloud CLIs)"
-	keepOIDCAction = "actions not known to be OIDC-free may request an OIDC token"
+	keepOIDCRun    = "`run:` steps may request an OIDC token"
+	keepOIDCAction = "an action not known to be OIDC-free may request an OIDC token"
 )
 
 // JobNeeds returns the union of what a job's steps, container and
@@ -172,11 +172,15 @@ func (a *analysis) checkout(fr *frame, s *workflow.Step) {
 // runStep reads a `run:` script with the token it is given.
 func (a *analysis) runStep(n *Need, fr *frame, s *workflow.Step, label string) {
 	script := fr.resolve(s.Run.Value)
-	tok := a.tokenOf(fr, s)
+	tok, given := a.tokenOf(fr, s)
 	if IsDefaultToken(script) {
-		tok = tokenDefault // the script text holds the token itself
+		tok, given = tokenDefault, true // the script text holds the token itself
 	}
-	r := runNeeds(script, tok, a.persisted || a.checkouts == 0)
+	r := runNeeds(script, tok, given, a.persisted || a.checkouts == 0)
+	if given && (strings.Contains(script, "setup-git") || IsDefaultToken(script) && strings.Contains(script, "git")) {
+		// git is set up with the token for the steps that follow.
+		a.persisted = true
+	}
 	for _, sc := range sortedKeys(r.scopes) {
 		n.Add(sc, r.scopes[sc], label+" ("+r.why[sc]+")")
 	}
@@ -184,30 +188,40 @@ func (a *analysis) runStep(n *Need, fr *frame, s *workflow.Step, label string) {
 		n.unknown(label, r.unknown)
 	}
 	if r.mayPush != "" && a.persisted {
-		n.keep("contents", label+" may push with the credentials actions/checkout persisted ("+r.mayPush+")")
+		n.keep("contents", label+" may push with the checkout's credentials")
 	}
 	n.keep("id-token", keepOIDCRun)
-	if tok == tokenDefault {
+	if given {
 		n.basis("`run:` steps given the GITHUB_TOKEN")
 	} else {
 		n.basis("`run:` steps without the GITHUB_TOKEN")
 	}
 }
 
-// tokenOf finds how the token reaches a run step: the nearest
+// tokenOf finds how the token reaches a run step. tok is the nearest
 // GH_TOKEN/GITHUB_TOKEN in the step's env, its callers', the job's and the
-// workflow's.
-func (a *analysis) tokenOf(fr *frame, s *workflow.Step) token {
+// workflow's (what gh uses); given is set when any variable there holds
+// the GITHUB_TOKEN, whatever its name.
+func (a *analysis) tokenOf(fr *frame, s *workflow.Step) (tok token, given bool) {
+	found := false
 	for _, env := range append([][]workflow.KV{s.Env}, fr.env...) {
 		for _, kv := range env {
+			v := fr.resolve(kv.Value.Value)
+			if IsDefaultToken(v) {
+				given = true
+			}
+			if found {
+				continue
+			}
 			for _, name := range tokenEnvNames {
 				if strings.EqualFold(kv.Key.Value, name) {
-					return fr.classify(fr.resolve(kv.Value.Value))
+					tok, found = fr.classify(v), true
+					break
 				}
 			}
 		}
 	}
-	return tokenUnset
+	return tok, given || tok == tokenDefault
 }
 
 // givesToken reports whether a step hands the GITHUB_TOKEN to its action
@@ -322,6 +336,7 @@ func child(n *yaml.Node, key string) *yaml.Node {
 }
 
 var (
+	exprRe       = regexp.MustCompile(`\$\{\{.*?\}\}`)
 	wholeInputRe = regexp.MustCompile(`^\s*\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$`)
 	inputRefRe   = regexp.MustCompile(`(?i)\binputs\.([A-Za-z_][A-Za-z0-9_-]*)`)
 )
@@ -368,6 +383,7 @@ func name(uses string) string {
 }
 
 func quote(s string) string {
+	s = strings.Join(strings.Fields(exprRe.ReplaceAllString(s, "…")), " ")
 	if len(s) > 60 {
 		s = s[:57] + "..."
 	}

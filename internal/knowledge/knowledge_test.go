@@ -86,7 +86,7 @@ func TestJobNeeds(t *testing.T) {
 		"github-script":     {steps: "      - uses: actions/github-script@v7\n        with:\n          script: await github.request('GET /x')\n", unknown: true},
 		"unlisted action":   {steps: "      - uses: someone/something@v1\n", unknown: true},
 		"gh release":        {steps: "      - run: gh release create v1 dist/*\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"contents": "write"}},
-		"gh pr comment":     {steps: "      - run: |\n          gh pr comment 1 --body hi && gh issue list\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"pull-requests": "write", "issues": "write"}},
+		"gh pr comment":     {steps: "      - run: |\n          gh pr comment 1 --body hi && gh issue list\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"pull-requests": "write", "issues": "read"}},
 		"gh with PAT":       {steps: "      - run: gh release create v1\n        env:\n          GH_TOKEN: ${{ secrets.PAT }}\n"},
 		"gh api":            {steps: "      - run: gh api repos/o/r/issues\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"issues": "read", "pull-requests": "read"}},
 		"git push":          {steps: "      - run: git -C out push origin HEAD\n", scopes: map[string]string{"contents": "write"}},

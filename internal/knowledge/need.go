@@ -90,12 +90,12 @@ func (n Need) Floor() Grant {
 	return g
 }
 
-// Why says why the job needs scope at its level, or may need it.
+// Why says why the job needs scope at its level, or why it is kept.
 func (n Need) Why(scope string) string {
 	if src := n.Sources[scope]; src != "" && n.Scopes[scope] == Write || n.Keep[scope] == "" {
 		return src
 	}
-	return n.Keep[scope]
+	return "kept: " + n.Keep[scope]
 }
 
 func containsItem(list, item string) bool {

@@ -18,18 +18,17 @@ const (
 var tokenEnvNames = []string{"GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"}
 
 var (
-	splitRe   = regexp.MustCompile(`&&|\|\||[;|\n(){}` + "`" + `]|\$\(`)
-	exprRe    = regexp.MustCompile(`\$\{\{.*?\}\}`)
 	apiRe     = regexp.MustCompile(`(?i)api\.github\.com|GITHUB_API_URL|GITHUB_GRAPHQL_URL|/api/v3`)
 	tokenVar  = regexp.MustCompile(`\b(GH_TOKEN|GITHUB_TOKEN)\b`)
-	assignRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+	assignRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=`)
+	redirRe   = regexp.MustCompile(`^[0-9]*(<<?|>>?|&>>?|>&|<&)`)
 	semRelRe  = regexp.MustCompile(`(^|[\s/])semantic-release(\s|$)`)
-	mayPushRe = regexp.MustCompile(`(?i)(^|[^-\w])(push|release|publish|deploy|bump|changeset|lerna)\b`)
+	mayPushRe = regexp.MustCompile(`(?i)(^|[^-\w])(push|release|publish|deploy|bump|changeset|lerna|commit|tag)\b`)
 	prefixCmd = map[string]bool{"sudo": true, "exec": true, "time": true, "env": true, "command": true, "xargs": true,
 		"nohup": true, "timeout": true, "retry": true}
 	// keywords start a compound command; the command follows them.
 	keywords = map[string]bool{"if": true, "then": true, "else": true, "elif": true, "do": true, "while": true,
-		"until": true, "!": true, "fi": true, "done": true, "esac": true, "in": true}
+		"until": true, "!": true, "fi": true, "done": true, "esac": true, "in": true, "{": true, "}": true}
 )
 
 // harmless are commands that do not read a token from the environment to
@@ -73,19 +72,15 @@ func (n *scriptNeed) unknownf(why string) {
 	}
 }
 
-// runNeeds reads a shell script. tok is how the token reaches it (the
-// environment, or the script text itself); pushUsesToken says whether a
-// `git push` would authenticate with the GITHUB_TOKEN (a checkout
-// persisted it, or nothing shows otherwise).
-func runNeeds(script string, tok token, pushUsesToken bool) scriptNeed {
+// runNeeds reads a shell script. tok is the token gh would use;
+// given says whether the GITHUB_TOKEN reaches the script at all (in any
+// variable, or in its text); pushUsesToken says whether a `git push`
+// would authenticate with it (a checkout persisted it, or nothing shows
+// otherwise).
+func runNeeds(script string, tok token, given, pushUsesToken bool) scriptNeed {
 	n := scriptNeed{scopes: map[string]string{}, why: map[string]string{}}
 	script = strings.ReplaceAll(strings.ReplaceAll(script, "\\\r\n", " "), "\\\n", " ")
-	// An expression is one word for the shell's purposes here.
-	script = exprRe.ReplaceAllStringFunc(script, func(e string) string {
-		return strings.Join(strings.Fields(e), "")
-	})
-	given := tok == tokenDefault
-	for _, part := range splitRe.Split(script, -1) {
+	for _, part := range commands(script) {
 		w := words(part)
 		if len(w) == 0 || strings.HasPrefix(w[0], "#") {
 			continue
@@ -189,11 +184,26 @@ func dockerNeed(n *scriptNeed, w []string, part string, tok token) {
 // shell keywords and wrappers such as sudo.
 func words(s string) []string {
 	w := strings.Fields(s)
-	for len(w) > 0 && (assignRe.MatchString(w[0]) || prefixCmd[w[0]] || keywords[w[0]]) {
-		w = w[1:]
+	for len(w) > 0 {
+		switch {
+		case assignRe.MatchString(w[0]) || prefixCmd[w[0]] || keywords[w[0]]:
+			w = w[1:]
+		case redirRe.MatchString(w[0]):
+			// A leading redirection, and its target when written apart.
+			if m := redirRe.FindString(w[0]); m == w[0] && len(w) > 1 {
+				w = w[1:]
+			}
+			w = w[1:]
+		default:
+			return unquote(w)
+		}
 	}
+	return w
+}
+
+func unquote(w []string) []string {
 	for i := range w {
-		w[i] = strings.Trim(w[i], `"'`)
+		w[i] = strings.ReplaceAll(strings.Trim(w[i], `"'`), "\x1f", " ")
 	}
 	return w
 }
