@@ -27,6 +27,18 @@ func All() []remediations.Remediation {
 	}
 }
 
+// Network says what a remediation reaches over the network, or "" for one
+// that works on the checkout alone.
+func Network(id string) string {
+	switch id {
+	case pin.PinActions{}.ID():
+		return "resolves action tags to commit SHAs through the GitHub API"
+	case pin.PinImages{}.ID():
+		return "looks up image digests at container registries"
+	}
+	return ""
+}
+
 // Lookup finds a remediation by ID; the error lists the valid IDs.
 func Lookup(id string) (remediations.Remediation, error) {
 	var ids []string
