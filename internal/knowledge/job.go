@@ -188,7 +188,7 @@ func (a *analysis) runStep(n *Need, fr *frame, s *workflow.Step, label string) {
 		n.unknown(label, r.unknown)
 	}
 	if r.mayPush != "" && a.persisted {
-		n.keep("contents", label+" may push with the checkout's credentials")
+		n.keep("contents", shortLabel(s)+" may push with the token checkout left")
 	}
 	n.keep("id-token", keepOIDCRun)
 	if given {
@@ -375,6 +375,15 @@ func (fr *frame) classify(v string) token {
 		return tokenOther
 	}
 	return tokenDefault // an expression Hardener cannot follow: count it as the GITHUB_TOKEN
+}
+
+// shortLabel names a step in a few words, for comments.
+func shortLabel(s *workflow.Step) string {
+	l := strings.Join(strings.Fields(exprRe.ReplaceAllString(s.Label(), "…")), " ")
+	if len(l) > 24 {
+		l = l[:21] + "..."
+	}
+	return fmt.Sprintf("%q", l)
 }
 
 func name(uses string) string {

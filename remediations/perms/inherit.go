@@ -40,7 +40,7 @@ func (pl *planner) inheriting(list []*job) string {
 		// Narrowing the workflow block would narrow these jobs too.
 		for _, jb := range list {
 			if jb.blocked != "" {
-				jb.row.Change, jb.row.Review = "left for review", jb.blocked
+				jb.leave()
 			} else {
 				jb.row.Change = "left as it is: the workflow block it inherits stays for " + names(blocked)
 			}
@@ -90,7 +90,7 @@ func (pl *planner) fromDefault(list []*job) string {
 	blocked := blockedOf(list)
 	if len(blocked) > 0 {
 		for _, jb := range blocked {
-			jb.row.Change, jb.row.Review = "left for review", jb.blocked
+			jb.leave()
 		}
 		if mode == "read" {
 			// The read-only default is known: writing it out changes no job.
@@ -103,7 +103,7 @@ func (pl *planner) fromDefault(list []*job) string {
 				if jb.blocked == "" {
 					jb.row.Change = "inherits the read-only default, now written out"
 				} else {
-					jb.row.Change = "left for review (the read-only default is now written out)"
+					jb.row.Change += " (the read-only default is now written out)"
 				}
 			}
 			return ""

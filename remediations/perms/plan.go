@@ -47,9 +47,22 @@ type plan struct {
 type job struct {
 	j    *workflow.Job
 	need knowledge.Need
-	// blocked says why the job must be left as it is.
-	blocked string
-	row     *Row
+	// blocked says why the job must be left as it is; suppressed is set
+	// when that is a maintainer's suppression comment rather than needs
+	// Hardener cannot know.
+	blocked    string
+	suppressed bool
+	row        *Row
+}
+
+// leave records that a blocked job stays as it is: listed for review when
+// its needs are unknown, only reported when a suppression keeps it.
+func (jb *job) leave() {
+	if jb.suppressed {
+		jb.row.Change = "left as it is (suppressed)"
+		return
+	}
+	jb.row.Change, jb.row.Review = "left for review", jb.blocked
 }
 
 type planner struct {
@@ -74,7 +87,7 @@ func planFile(f *workflow.File, r *knowledge.Repo) plan {
 			key = j.Uses.Line
 		}
 		if pl.suppressed(j.Key.Line, checksMissing) || pl.suppressed(key, checksMissing) {
-			jb.blocked = "a suppression comment (missing-permissions) leaves its token as it is"
+			jb.blocked, jb.suppressed = "a suppression comment (missing-permissions) leaves its token as it is", true
 		}
 		if j.Permissions != nil {
 			own = append(own, jb)
@@ -135,8 +148,8 @@ func (pl *planner) ownBlock(jb *job) string {
 	case pl.blockSuppressed(perm):
 		row.Change = "left as it is (suppressed)"
 		return ""
-	case jb.blocked != "":
-		row.Change, row.Review = "left for review", jb.blocked
+	case !jb.need.Known():
+		row.Change, row.Review = "left for review", "what it needs is not known: "+strings.Join(jb.need.Unknown, "; ")
 		return ""
 	}
 	floor := jb.need.Floor()
@@ -243,7 +256,21 @@ func (pl *planner) record(jb *job, before, after knowledge.Grant, change string)
 	for _, k := range order {
 		row.Narrowed = append(row.Narrowed, *byProof[k])
 	}
+	for _, s := range after.Names() {
+		if why := jb.need.Keep[s]; after[s] == knowledge.Write && jb.need.Scopes[s] != knowledge.Write && why != "" && !kept(row, s) {
+			row.Kept = append(row.Kept, Keeping{s, why})
+		}
+	}
 	row.Evidence = evidence(jb.need)
+}
+
+func kept(row *Row, scope string) bool {
+	for _, k := range row.Kept {
+		if k.Scope == scope {
+			return true
+		}
+	}
+	return false
 }
 
 // proof says why a job does not need a scope above what it now has.
@@ -254,8 +281,8 @@ func (pl *planner) proof(jb *job, scope string) string {
 		return "its steps only read it (" + n.Sources[scope] + ")"
 	case scope == "id-token":
 		return "no `run:` step, and no action that may request an OIDC token"
-	case n.Scopes[scope] == "" && jb.row.After != "" && strings.Contains(jb.row.After, scope+": read"):
-		return "no step writes it (read is the baseline every job keeps)"
+	case strings.Contains(jb.row.After, scope+": read"):
+		return "no step writes it"
 	}
 	return "no step uses it"
 }
