@@ -160,10 +160,15 @@ func inheritedWrites(r *knowledge.Repo, f *workflow.File) []Finding {
 			conf = ConfidenceLow
 			msg += "; what they need is not known"
 		}
-		if len(use) > 0 {
+		switch {
+		case len(use) > 0:
 			msg += fmt.Sprintf("; grant it only to %s, in a job-level block", jobList(use))
-		} else {
+		case len(unknown) > 0:
 			msg += "; grant it only to the jobs that need it"
+		case s.Name == "id-token":
+			msg += "; remove it"
+		default:
+			msg += "; lower it to read"
 		}
 		out = append(out, commented(f, w.Permissions, s, Finding{Rule: RuleExcessivePermissions, Severity: Medium,
 			Confidence: conf, Message: msg, Remediation: FixPermissions, Primary: loc(f, &s.Value)}))
