@@ -71,3 +71,18 @@ func TestRESTNeeds(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRunNeeds: any script is read without a panic, and in bounded time
+// (the lexer only moves forward).
+func FuzzRunNeeds(f *testing.F) {
+	for _, s := range []string{"gh pr edit 1 --add-label x", "a=$(b \"$(c)\")", "cat <<EOF\nx\nEOF", "case $x in a|b) y;; esac",
+		`curl -X POST "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/issues/1/comments"`, "x=(a b\n c)", "`", "$(", "${", "'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		for _, tok := range []token{tokenUnset, tokenDefault, tokenOther} {
+			runNeeds(script, tok, tok == tokenDefault, true)
+		}
+		scriptCalls(script)
+	})
+}
