@@ -170,6 +170,9 @@ func inheritedWrites(r *knowledge.Repo, f *workflow.File) []Finding {
 		default:
 			msg += "; lower it to read"
 		}
+		if blockSuppressed(f, w.Permissions) {
+			continue
+		}
 		out = append(out, commented(f, w.Permissions, s, Finding{Rule: RuleExcessivePermissions, Severity: Medium,
 			Confidence: conf, Message: msg, Remediation: FixPermissions, Primary: loc(f, &s.Value)}))
 	}
@@ -186,7 +189,7 @@ func unneededWrites(snap *repo.Snapshot, r *knowledge.Repo, f *workflow.File, j 
 		return nil // write-all is reported on its own; read-all grants no write
 	}
 	n := r.Needs(f, j)
-	if !n.Known() {
+	if !n.Known() || blockSuppressed(f, p) {
 		return nil
 	}
 	floor := n.Floor()
@@ -217,6 +220,12 @@ func unneededWrites(snap *repo.Snapshot, r *knowledge.Repo, f *workflow.File, j 
 		out = append(out, commented(f, p, s, fd))
 	}
 	return out
+}
+
+// blockSuppressed reports whether a suppression comment on a block's
+// `permissions:` key covers every grant in it, as it does for the fix.
+func blockSuppressed(f *workflow.File, p *workflow.Permissions) bool {
+	return suppress.Suppressed(f.Source, p.Key.Line, RuleExcessivePermissions)
 }
 
 // commented lowers a finding on a grant that a maintainer documented with

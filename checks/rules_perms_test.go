@@ -133,6 +133,17 @@ jobs:
 `},
 			want: []string{"excessive-permissions .github/workflows/w.yml:3:13 info"},
 			says: []string{"a comment documents it"}},
+		"a suppression on the block key covers its grants": {
+			files: map[string]string{permWF: `on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: x
+    permissions: # zizmor: ignore[excessive-permissions]
+      contents: write
+    steps:
+      - uses: actions/checkout@v4
+`}},
 		"id-token with a run step is needed": {
 			files: map[string]string{permWF: `on: push
 permissions: {}
