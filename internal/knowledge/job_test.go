@@ -161,6 +161,8 @@ func TestGithubScript(t *testing.T) {
 		"old style":    {"github.issues.createComment({})", map[string]string{"issues": Write, "pull-requests": Write}, false},
 		"release":      {"github.rest.repos.createRelease({tag_name: 'v1'})", map[string]string{"contents": Write}, false},
 		"urls":         {"core.info('see https://github.com/o/r and github.com')", nil, false},
+		"expressions":  {"const t = '${{ github.event.issue.title }}'; await github.rest.issues.addLabels({})", map[string]string{"issues": Write, "pull-requests": Write}, false},
+		"rest users":   {"await github.rest.users.getAuthenticated()", nil, true},
 		"oidc":         {"const t = await core.getIDToken('sts')", map[string]string{"id-token": Write}, false},
 		"client given": {"await require('./x.js')({github, context})", nil, true},
 		"passed on":    {"await helper(github)", nil, true},

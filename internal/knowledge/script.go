@@ -34,7 +34,7 @@ var repoMethods = []struct{ prefix, scope string }{
 
 var (
 	clientRe   = regexp.MustCompile(`\bgithub\b`)
-	callRe     = regexp.MustCompile(`^github\.(?:rest\.)?([A-Za-z]+)\.([A-Za-z]+)`)
+	callRe     = regexp.MustCompile(`^github\.(rest\.)?([A-Za-z]+)\.([A-Za-z]+)`)
 	readVerbRe = regexp.MustCompile(`^(get|list|check|compare|download|search)`)
 	opaqueRe   = regexp.MustCompile(`\b(require|import|eval|Function|fetch|exec|spawn)\s*\(|\bchild_process\b|\bexec\.|\bgetOctokit\b`)
 	idTokenRe  = regexp.MustCompile(`\bcore\.getIDToken\b`)
@@ -72,6 +72,8 @@ func scriptCalls(script string) scriptNeed {
 		n.unknownf("the script runs code Hardener cannot read (" + strings.TrimSpace(m) + ")")
 		return n
 	}
+	// Expressions are substituted before the script runs: text, not calls.
+	script = exprRe.ReplaceAllString(script, "EXPR")
 	if idTokenRe.MatchString(script) {
 		n.add("id-token", Write, "core.getIDToken")
 	}
@@ -97,7 +99,10 @@ func scriptCalls(script string) scriptNeed {
 			}
 			continue // github.com, github.event…: text, not the client
 		}
-		ns, method := m[1], m[2]
+		viaRest, ns, method := m[1] != "", m[2], m[3]
+		if _, known := clientScopes[ns]; !viaRest && !known && ns != "repos" {
+			continue // github.event…, github.com: text; an old-style call of another namespace needs no scope the token has
+		}
 		level := Write
 		if readVerbRe.MatchString(method) {
 			level = Read

@@ -37,12 +37,18 @@ func (pl *planner) inheriting(list []*job) string {
 		return ""
 	}
 	if blocked := blockedOf(list); len(blocked) > 0 {
-		// Narrowing the workflow block would narrow these jobs too.
+		// Narrowing the workflow block would narrow these jobs too: it
+		// stays, and each job that is known gets a narrower block of its own.
 		for _, jb := range list {
 			if jb.blocked != "" {
 				jb.leave()
-			} else {
-				jb.row.Change = "left as it is: the workflow block it inherits stays for " + names(blocked)
+				continue
+			}
+			if msg := pl.ownNarrower(jb, top, T); msg != "" {
+				return msg
+			}
+			if jb.row.Change == "inherits the workflow's permissions" {
+				jb.row.Change = "inherits the workflow's permissions, which stay for " + names(blocked)
 			}
 		}
 		return ""
@@ -285,6 +291,49 @@ func (pl *planner) fromMapping(list []*job, top *workflow.Permissions, T knowled
 		}
 		pl.record(jb, T, g, "own block added (grants moved from the workflow block)")
 	}
+	return ""
+}
+
+// ownNarrower gives a known job that shares a workflow block with a job
+// left as it is a block of its own: the workflow's, with the writes it
+// does not use lowered (a documented, suppressed or unfamiliar grant
+// stays, with its comment).
+func (pl *planner) ownNarrower(jb *job, top *workflow.Permissions, T knowledge.Grant) string {
+	floor := jb.need.Floor()
+	var g knowledge.Grant
+	var lines []line
+	if top.All == "write-all" {
+		if knowledge.BlockComment(pl.src, top) != "" {
+			return ""
+		}
+		want := map[string]string{"contents": knowledge.Read}
+		for s, l := range floor {
+			want[s] = l
+		}
+		g = T.Capped(want)
+		lines = needLines(g, jb.need)
+	} else {
+		g = T.Clone()
+		for i := range top.Scopes {
+			s := &top.Scopes[i]
+			if s.Level != knowledge.Write || pl.keepWrite(jb, top, s, floor) != "" {
+				continue
+			}
+			if s.Name == "id-token" {
+				delete(g, s.Name)
+			} else {
+				g[s.Name] = knowledge.Read
+			}
+		}
+		lines = pl.copyLines(top, g, jb.need)
+	}
+	if g.Equal(T) {
+		return ""
+	}
+	if msg := pl.p.insertJob(jb.j, pl.lay, lines); msg != "" {
+		return msg
+	}
+	pl.record(jb, T, g, "own block added (narrower than the workflow's)")
 	return ""
 }
 
