@@ -181,3 +181,15 @@ func TestGithubScript(t *testing.T) {
 }
 
 func quoteYAML(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// TestSelfRepositoryAction: `uses: $/path` names an action of the same
+// repository, read like ./path.
+func TestSelfRepositoryAction(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{".github/actions/rel/action.yml": "name: r\nruns:\n  using: composite\n  steps:\n" +
+		"    - run: gh release create v1\n      shell: bash\n      env:\n        GH_TOKEN: ${{ github.token }}\n"}
+	n := needsOf(t, files, "      - uses: $/.github/actions/rel\n")
+	if !n.Known() || n.Scopes["contents"] != Write {
+		t.Errorf("%v %v", n.Scopes, n.Unknown)
+	}
+}

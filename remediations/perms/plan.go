@@ -277,6 +277,10 @@ func kept(row *Row, scope string) bool {
 func (pl *planner) proof(jb *job, scope string) string {
 	n := jb.need
 	switch {
+	case jb.j.Uses != nil && n.Scopes[scope] == knowledge.Read:
+		return "the called workflow's jobs only read it (" + n.Sources[scope] + ")"
+	case jb.j.Uses != nil:
+		return "the called workflow's jobs do not use it"
 	case n.Scopes[scope] == knowledge.Read:
 		return "its steps only read it (" + n.Sources[scope] + ")"
 	case scope == "id-token":
