@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/rhysd/actionlint"
@@ -139,9 +138,18 @@ func checkUnedited(t *testing.T, src, got []byte, p plan) {
 	}
 }
 
-// splitLines keeps each line's ending.
+// splitLines keeps each line's ending; a lone CR ends a line too, as it
+// does for YAML and for the editor.
 func splitLines(b []byte) []string {
-	return strings.SplitAfter(string(b), "\n")
+	var out []string
+	start := 0
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\n' || b[i] == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			out = append(out, string(b[start:i+1]))
+			start = i + 1
+		}
+	}
+	return append(out, string(b[start:]))
 }
 
 func lint(t *testing.T, src []byte) int {
