@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/edit"
 	"github.com/hardener/hardener/internal/knowledge"
 	"github.com/hardener/hardener/internal/suppress"
@@ -113,10 +114,10 @@ func planFile(f *workflow.File, r *knowledge.Repo) plan {
 	return pl.p
 }
 
-// Rule names of the findings this remediation fixes (checks' IDs).
+// The rules whose suppression comments stop this remediation.
 const (
-	checksMissing   = "missing-permissions"
-	checksExcessive = "excessive-permissions"
+	checksMissing   = checks.RuleMissingPermissions
+	checksExcessive = checks.RuleExcessivePermissions
 )
 
 func (pl *planner) suppressed(line int, rule string) bool {
