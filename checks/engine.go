@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/hardener/hardener/internal/repo"
+	"github.com/hardener/hardener/internal/suppress"
 	"github.com/hardener/hardener/internal/workflow"
 )
 
@@ -163,30 +162,10 @@ func finish(m *Model, all []Finding, opts Options) []Finding {
 	return out
 }
 
-var ignoreComment = regexp.MustCompile(`#\s*hardener:\s*ignore\[([a-z0-9,\s*-]+)\]`)
-
-// suppressed reports whether `# hardener: ignore[rule]` is on the line or
-// alone on the line above.
+// suppressed reports whether `# hardener: ignore[rule]` (or zizmor's
+// comment for the same audit) is on the line or alone on the line above.
 func suppressed(src *workflow.Source, line int, rule string) bool {
-	check := func(text string) bool {
-		for _, m := range ignoreComment.FindAllStringSubmatch(text, -1) {
-			for _, r := range strings.Split(m[1], ",") {
-				r = strings.TrimSpace(r)
-				if r == rule || r == "*" {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	if check(src.Line(line)) {
-		return true
-	}
-	if line > 1 {
-		prev := strings.TrimSpace(src.Line(line - 1))
-		return strings.HasPrefix(prev, "#") && check(prev)
-	}
-	return false
+	return suppress.Suppressed(src, line, rule)
 }
 
 // loc builds a location for a value in a file.

@@ -87,3 +87,9 @@ type Remediation interface {
 	// Apply returns the changes, or ErrNothingToFix.
 	Apply(ctx context.Context, env *Env) (*Result, error)
 }
+
+// Networked is a Remediation that reaches the network; Network says what
+// it reaches, for `fix` to announce and `fix --offline` to skip.
+type Networked interface {
+	Network() string
+}

@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/registry"
+	"github.com/hardener/hardener/internal/repo"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/fixer"
 	"github.com/hardener/hardener/remediations/pin"
@@ -29,6 +31,7 @@ func fixCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfgPath := fl.String("config", "", "configuration file (default DIR/.github/hardener.yml if present)")
 	dryRun := fl.Bool("dry-run", false, "print a unified diff and write nothing")
 	tokenPerms := fl.String("default-token-permissions", "write", "the repository's default GITHUB_TOKEN access: read or write")
+	offline := fl.Bool("offline", false, "skip the remediations that need the network (tag resolution, container registries) and report them")
 	var exempt multiFlag
 	fl.Var(&exempt, "exempt", "leave uses: refs matching this owner/repo[/path] glob alone (repeatable)")
 	fl.Usage = func() {
@@ -57,22 +60,32 @@ func fixCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			ids = append(ids, strings.TrimSpace(id))
 		}
 	}
-	resolver, err := onlineResolver()
-	if err != nil {
-		fmt.Fprintf(stderr, "hardener fix: %v\n", err)
-		return 2
-	}
 	env := &remediations.Env{
-		Snapshot: snap, Config: cfg, Resolver: resolver,
-		Images:                  pin.Registry{Client: &registry.Client{}},
+		Snapshot: snap, Config: cfg,
 		Exempt:                  exempt,
 		DefaultTokenPermissions: *tokenPerms,
 		Findings:                checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt}).Findings,
 	}
-	out, err := fixer.Run(ctx, env, ids)
+	selected, err := fixer.Selected(env, ids)
 	if err != nil {
 		fmt.Fprintf(stderr, "hardener fix: %v\n", err)
 		return 2
+	}
+	if !*offline {
+		if env.Resolver, err = onlineResolver(); err != nil {
+			fmt.Fprintf(stderr, "hardener fix: %v\n", err)
+			return 2
+		}
+		env.Images = pin.Registry{Client: &registry.Client{}}
+		announceNetwork(stderr, selected, snap)
+	}
+	out, err := fixer.RunWith(ctx, env, ids, fixer.Options{Offline: *offline})
+	if err != nil {
+		fmt.Fprintf(stderr, "hardener fix: %v\n", err)
+		return 2
+	}
+	for _, sk := range out.Skipped {
+		fmt.Fprintf(stderr, "skipped %s: %s\n", sk.ID, sk.Reason)
 	}
 	for _, d := range out.Dropped {
 		fmt.Fprintf(stderr, "dropped %s change to %s: %s\n", d.ID, d.Path, d.Reason)
@@ -101,6 +114,66 @@ func fixCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stdout, "nothing to fix")
 	}
 	return 0
+}
+
+// announceNetwork says, before anything is fetched, which remediations
+// will reach the network and where.
+func announceNetwork(w io.Writer, selected []string, snap *repo.Snapshot) {
+	for _, id := range selected {
+		why := fixer.Network(id)
+		if why == "" {
+			continue
+		}
+		where := ""
+		switch id {
+		case pin.PinActions{}.ID():
+			api := os.Getenv("GITHUB_API_URL")
+			if api == "" {
+				api = "https://api.github.com"
+			}
+			where = " at " + api
+		case pin.PinImages{}.ID():
+			if hosts := registries(snap); len(hosts) > 0 {
+				where = ": " + strings.Join(hosts, ", ")
+			}
+		}
+		fmt.Fprintf(w, "hardener fix: %s %s%s (--offline skips it)\n", id, why, where)
+	}
+}
+
+// registries lists the container registries the images of a checkout
+// live in, for the network notice.
+func registries(snap *repo.Snapshot) []string {
+	seen := map[string]bool{}
+	add := func(image string) {
+		image = strings.TrimPrefix(image, "docker://")
+		if image == "" || strings.ContainsAny(image, "${} ") || strings.Contains(image, "@") {
+			return
+		}
+		host := "docker.io"
+		if first, _, ok := strings.Cut(image, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+			host = first
+		}
+		seen[host] = true
+	}
+	for _, f := range checks.Load(snap).Files {
+		for _, img := range f.Images {
+			add(img.Value.Value)
+		}
+		if f.Dockerfile != nil {
+			for _, fr := range f.Dockerfile.Froms {
+				if fr.Skip == "" {
+					add(fr.Image.Value)
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for h := range seen {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // writeFile writes a changed file inside root, keeping an existing file's

@@ -3,74 +3,13 @@ package knowledge
 import (
 	"fmt"
 	"path"
-	"sort"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hardener/hardener/internal/workflow"
 )
-
-// Need is what a job needs from its GITHUB_TOKEN.
-type Need struct {
-	// Scopes maps a scope to read or write.
-	Scopes map[string]string
-	// Unknown lists why the need cannot be known, one entry per step
-	// ("step label: reason"); empty when the need is fully known.
-	Unknown []string
-	// Sources maps a scope to the steps or actions that need it.
-	Sources map[string]string
-}
-
-// Known reports whether every step's need is known.
-func (n Need) Known() bool { return len(n.Unknown) == 0 }
-
-// Add records that source needs scope at level.
-func (n *Need) Add(scope, level, source string) {
-	if Rank(level) == 0 {
-		return
-	}
-	if n.Scopes == nil {
-		n.Scopes, n.Sources = map[string]string{}, map[string]string{}
-	}
-	switch r, cur := Rank(level), Rank(n.Scopes[scope]); {
-	case r > cur:
-		n.Scopes[scope] = level
-		n.Sources[scope] = source
-	case r == cur && !containsItem(n.Sources[scope], source):
-		n.Sources[scope] += ", " + source
-	}
-}
-
-// Merge adds another need, such as a called workflow's.
-func (n *Need) Merge(o Need) {
-	for _, s := range sortedKeys(o.Scopes) {
-		n.Add(s, o.Scopes[s], o.Sources[s])
-	}
-	n.Unknown = append(n.Unknown, o.Unknown...)
-}
-
-func (n *Need) unknown(label, why string) {
-	n.Unknown = append(n.Unknown, label+": "+why)
-}
-
-func containsItem(list, item string) bool {
-	for _, s := range strings.Split(list, ", ") {
-		if s == item {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Files reads repository files; *repo.Snapshot is one.
 type Files interface {
@@ -80,22 +19,55 @@ type Files interface {
 // maxDepth bounds nested local actions and reusable workflows.
 const maxDepth = 4
 
-// JobNeeds is JobNeedsIn without access to the repository: local actions
-// and local reusable workflows are unknown.
-func JobNeeds(w *workflow.Workflow, j *workflow.Job) Need { return JobNeedsIn(nil, w, j) }
+// Reasons a write is kept although no step is known to need it.
+const (
+	keepOIDCRun    = "`run:` steps may request an OIDC token"
+	keepOIDCAction = "an action not known to be OIDC-free may request an OIDC token"
+)
 
-// JobNeedsIn returns the union of what a job's steps, container and
+// JobNeeds returns the union of what a job's steps, container and
 // services need; for a job that calls a reusable workflow, what the called
 // workflow needs (the caller must grant the union). files, when not nil,
-// is read for local actions and local reusable workflows.
-func JobNeedsIn(files Files, w *workflow.Workflow, j *workflow.Job) Need {
-	return jobNeeds(files, w, j, 0)
+// is read for local actions and local reusable workflows; without it they
+// are unknown.
+func JobNeeds(files Files, w *workflow.Workflow, j *workflow.Job) Need {
+	a := &analysis{files: files, w: w, j: j, parsed: map[string]*workflow.File{}}
+	return a.job(0)
 }
 
-func jobNeeds(files Files, w *workflow.Workflow, j *workflow.Job, depth int) Need {
+// analysis follows one job's steps in order: checkout credentials persist
+// from one step to the next.
+type analysis struct {
+	files  Files
+	w      *workflow.Workflow
+	j      *workflow.Job
+	parsed map[string]*workflow.File // local actions and workflows read so far
+	// persisted is set once a checkout left the GITHUB_TOKEN in git's
+	// configuration, so that a later `git push` uses it.
+	persisted bool
+	// checkouts counts the checkouts seen.
+	checkouts int
+}
+
+// frame is where a step is read: the workflow's job, or a local composite
+// action with the inputs its caller gave it.
+type frame struct {
+	// env are the environment levels around the step's own, innermost
+	// first (a composite action's caller steps, then job and workflow).
+	env [][]workflow.KV
+	// inputs are a composite action's inputs, values already resolved in
+	// the caller's frame; nil in a workflow.
+	inputs map[string]string
+	depth  int
+	// in names the local action the step belongs to, for labels.
+	in string
+}
+
+func (a *analysis) job(depth int) Need {
 	var n Need
+	j := a.j
 	if j.Uses != nil {
-		n.Merge(calledNeeds(files, j.Uses.Value, depth))
+		n.Merge(calledNeeds(a.files, a.parsed, j.Uses.Value, depth))
 		return n
 	}
 	images := append([]*workflow.Image{j.Container}, j.Services...)
@@ -104,110 +76,160 @@ func jobNeeds(files Files, w *workflow.Workflow, j *workflow.Job, depth int) Nee
 			n.Add("packages", Read, img.Where+" "+img.Value.Value)
 		}
 	}
+	top := &frame{env: [][]workflow.KV{j.Env, a.w.Env}, depth: depth}
 	for _, s := range j.Steps {
-		n.Merge(stepNeeds(files, w, j, s, depth))
+		n.Merge(a.step(top, s))
 	}
 	return n
 }
 
-// stepNeeds is what one step needs; j and w give the inherited env.
-func stepNeeds(files Files, w *workflow.Workflow, j *workflow.Job, s *workflow.Step, depth int) Need {
+func (a *analysis) label(fr *frame, s *workflow.Step) string {
+	l := "step " + quote(s.Label())
+	if s.Name == nil && s.ID == nil && s.Uses != nil {
+		l = "step " + name(s.Uses.Value) // the label would repeat the ref
+	}
+	if fr.in != "" {
+		l += " of " + fr.in
+	}
+	return l
+}
+
+// step is what one step needs.
+func (a *analysis) step(fr *frame, s *workflow.Step) Need {
 	var n Need
-	label := "step " + quote(s.Label())
+	label := a.label(fr, s)
 	if s.Run != nil {
-		tok, explicit := tokenOf(w, j, s)
-		r := runNeeds(s.Run.Value, tok, explicit)
-		for _, sc := range sortedKeys(r.scopes) {
-			n.Add(sc, r.scopes[sc], label+" ("+r.why[sc]+")")
-		}
-		if r.unknown != "" {
-			n.unknown(label, r.unknown)
-		}
+		a.runStep(&n, fr, s, label)
 		return n
 	}
 	if s.Uses == nil {
 		return n
 	}
-	uses := s.Uses.Value
+	uses := fr.resolve(s.Uses.Value)
 	switch {
-	case strings.Contains(uses, "${{"):
+	case hasExpr(uses):
 		n.unknown(label, "the action is chosen by an expression")
 	case strings.HasPrefix(uses, "docker://"):
-		if passesToken(s) {
+		n.keep("id-token", keepOIDCAction)
+		n.basis("container step " + name(uses))
+		if a.givesToken(fr, s) {
 			n.unknown(label, "the GITHUB_TOKEN is given to a container")
 		}
-	case strings.HasPrefix(uses, "./"):
-		n.Merge(localActionNeeds(files, w, j, s, label, depth))
+	case strings.HasPrefix(uses, "./") || strings.HasPrefix(uses, "$/"):
+		n.Merge(a.localAction(fr, s, label))
 	default:
-		if s.Name == nil && s.ID == nil {
-			label = "step " + name(uses) // the label would repeat the action
-		}
-		e, ok := Lookup(uses)
-		if !ok || e.Reusable {
-			n.unknown(label, "the action is not in the knowledge base")
-			return n
-		}
-		in := func(k string) (string, bool) {
-			v := s.WithValue(k)
-			if v == nil {
-				return "", false
-			}
-			return v.Value, true
-		}
-		scopes, why := e.Needs(in)
-		for _, sc := range sortedKeys(scopes) {
-			n.Add(sc, scopes[sc], name(uses))
-		}
-		if why != "" {
-			n.unknown(label, why)
-		}
+		a.remoteAction(&n, fr, s, uses, label)
 	}
 	return n
 }
 
-func name(uses string) string {
-	n, _, _ := strings.Cut(uses, "@")
-	return n
-}
-
-func quote(s string) string {
-	if len(s) > 60 {
-		s = s[:57] + "..."
+// remoteAction reads an action from the knowledge base.
+func (a *analysis) remoteAction(n *Need, fr *frame, s *workflow.Step, uses, label string) {
+	in := func(k string) (string, bool) {
+		v := s.WithValue(k)
+		if v == nil {
+			return "", false
+		}
+		return fr.resolve(v.Value), true
 	}
-	return fmt.Sprintf("%q", s)
+	if strings.EqualFold(name(uses), "actions/github-script") {
+		a.githubScript(n, in, label)
+		return
+	}
+	e, ok := Lookup(uses)
+	if !ok || e.Reusable {
+		n.unknown(label, "the action is not in the knowledge base")
+		return
+	}
+	scopes, why := e.Needs(in)
+	for _, sc := range sortedKeys(scopes) {
+		n.Add(sc, scopes[sc], name(uses))
+	}
+	if why != "" {
+		n.unknown(label, why)
+	}
+	if e.OIDC != "" {
+		n.keep("id-token", name(uses)+": "+e.OIDC)
+	}
+	if strings.EqualFold(e.Uses, "actions/checkout") {
+		a.checkout(fr, s)
+	}
+	n.basis(name(uses))
 }
 
-// tokenOf finds how the token reaches a run step: the nearest
-// GH_TOKEN/GITHUB_TOKEN in step, job and workflow env. explicit is set when
-// the step itself is handed the GITHUB_TOKEN.
-func tokenOf(w *workflow.Workflow, j *workflow.Job, s *workflow.Step) (token, bool) {
-	explicit := IsDefaultToken(s.Run.Value)
-	for level, env := range [][]workflow.KV{s.Env, j.Env, w.Env} {
+// checkout records whether a checkout persisted the GITHUB_TOKEN for git.
+func (a *analysis) checkout(fr *frame, s *workflow.Step) {
+	a.checkouts++
+	if v := s.WithValue("persist-credentials"); v != nil && strings.EqualFold(strings.TrimSpace(fr.resolve(v.Value)), "false") {
+		return
+	}
+	if v := s.WithValue("token"); v != nil && fr.classify(fr.resolve(v.Value)) == tokenOther {
+		return // git pushes with that token, not the GITHUB_TOKEN
+	}
+	a.persisted = true
+}
+
+// runStep reads a `run:` script with the token it is given.
+func (a *analysis) runStep(n *Need, fr *frame, s *workflow.Step, label string) {
+	script := fr.resolve(s.Run.Value)
+	tok, given := a.tokenOf(fr, s)
+	if IsDefaultToken(script) {
+		tok, given = tokenDefault, true // the script text holds the token itself
+	}
+	r := runNeeds(script, tok, given, a.persisted || a.checkouts == 0)
+	if given && (strings.Contains(script, "setup-git") || IsDefaultToken(script) && strings.Contains(script, "git")) {
+		// git is set up with the token for the steps that follow.
+		a.persisted = true
+	}
+	for _, sc := range sortedKeys(r.scopes) {
+		n.Add(sc, r.scopes[sc], label+" ("+r.why[sc]+")")
+	}
+	if r.unknown != "" {
+		n.unknown(label, r.unknown)
+	}
+	if r.mayPush != "" && a.persisted {
+		n.keep("contents", shortLabel(s)+" may push with the token checkout left")
+	}
+	n.keep("id-token", keepOIDCRun)
+	if given {
+		n.basis("`run:` steps given the GITHUB_TOKEN")
+	} else {
+		n.basis("`run:` steps without the GITHUB_TOKEN")
+	}
+}
+
+// tokenOf finds how the token reaches a run step. tok is the nearest
+// GH_TOKEN/GITHUB_TOKEN in the step's env, its callers', the job's and the
+// workflow's (what gh uses); given is set when any variable there holds
+// the GITHUB_TOKEN, whatever its name.
+func (a *analysis) tokenOf(fr *frame, s *workflow.Step) (tok token, given bool) {
+	found := false
+	for _, env := range append([][]workflow.KV{s.Env}, fr.env...) {
 		for _, kv := range env {
+			v := fr.resolve(kv.Value.Value)
+			if IsDefaultToken(v) {
+				given = true
+			}
+			if found {
+				continue
+			}
 			for _, name := range tokenEnvNames {
-				if kv.Key.Value != name {
-					continue
-				}
-				v := kv.Value.Value
-				switch {
-				case IsDefaultToken(v):
-					return tokenDefault, explicit || level == 0
-				case otherToken(v) || !hasExpr(v):
-					return tokenOther, explicit
-				default:
-					return tokenDefault, explicit || level == 0 // unclear: count it as the GITHUB_TOKEN
+				if strings.EqualFold(kv.Key.Value, name) {
+					tok, found = fr.classify(v), true
+					break
 				}
 			}
 		}
 	}
-	return tokenUnset, explicit
+	return tok, given || tok == tokenDefault
 }
 
-// passesToken reports whether a step hands the GITHUB_TOKEN to its action.
-func passesToken(s *workflow.Step) bool {
+// givesToken reports whether a step hands the GITHUB_TOKEN to its action
+// through an input or its env.
+func (a *analysis) givesToken(fr *frame, s *workflow.Step) bool {
 	for _, kvs := range [][]workflow.KV{s.With, s.Env} {
 		for _, kv := range kvs {
-			if IsDefaultToken(kv.Value.Value) {
+			if IsDefaultToken(fr.resolve(kv.Value.Value)) {
 				return true
 			}
 		}
@@ -215,58 +237,90 @@ func passesToken(s *workflow.Step) bool {
 	return false
 }
 
-// localActionNeeds reads a `./path` action: a composite action needs what
-// its steps need; a JavaScript or Docker action only gets the token when it
-// is handed it (an input, an input default or env).
-func localActionNeeds(files Files, w *workflow.Workflow, j *workflow.Job, s *workflow.Step, label string, depth int) Need {
+// localAction reads a `./path` action: a composite action needs what its
+// steps need, with the inputs its caller gives it followed into them; a
+// JavaScript or Docker action only gets the token when it is handed it (an
+// input, an input default or env).
+func (a *analysis) localAction(fr *frame, s *workflow.Step, label string) Need {
 	var n Need
-	if files == nil || depth >= maxDepth {
-		n.unknown(label, "local action "+s.Uses.Value+" was not read")
+	ref := s.Uses.Value
+	if a.files == nil || fr.depth >= maxDepth {
+		n.unknown(label, "local action "+ref+" was not read")
 		return n
 	}
-	dir := path.Clean(strings.TrimPrefix(s.Uses.Value, "./"))
-	var a *workflow.File
-	for _, base := range []string{"action.yml", "action.yaml"} {
-		p := path.Join(dir, base)
-		src, err := files.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		if a, err = workflow.ParseAction(p, src); err != nil {
-			n.unknown(label, "local action "+p+" does not parse")
-			return n
-		}
-		break
-	}
-	if a == nil {
-		n.unknown(label, "local action "+s.Uses.Value+" has no action.yml")
+	dir := path.Clean(strings.TrimPrefix(strings.TrimPrefix(ref, "./"), "$/"))
+	act, why := a.readAction(dir)
+	if act == nil {
+		n.unknown(label, "local action "+ref+" "+why)
 		return n
 	}
-	if a.Action.Using != nil && a.Action.Using.Value == "composite" {
-		for _, cs := range a.Action.Steps {
-			n.Merge(stepNeeds(files, w, j, cs, depth+1))
+	inputs := map[string]string{}
+	for name, def := range inputDefaults(act.Action.Root) {
+		inputs[strings.ToLower(name)] = def
+	}
+	for _, kv := range s.With {
+		inputs[strings.ToLower(kv.Key.Value)] = fr.resolve(kv.Value.Value)
+	}
+	if act.Action.Using == nil || act.Action.Using.Value != "composite" {
+		n.keep("id-token", keepOIDCAction)
+		n.basis("local action " + ref)
+		for _, v := range inputs {
+			if IsDefaultToken(v) {
+				n.unknown(label, "local action "+ref+" is given the GITHUB_TOKEN and is not a composite action")
+				return n
+			}
+		}
+		if a.givesToken(fr, s) {
+			n.unknown(label, "local action "+ref+" is given the GITHUB_TOKEN and is not a composite action")
 		}
 		return n
 	}
-	if passesToken(s) || defaultsToToken(a.Action.Root) {
-		n.unknown(label, "local action "+s.Uses.Value+" is given the GITHUB_TOKEN")
+	inner := &frame{env: append([][]workflow.KV{s.Env}, fr.env...), inputs: inputs, depth: fr.depth + 1, in: ref}
+	for _, cs := range act.Action.Steps {
+		n.Merge(a.step(inner, cs))
 	}
+	n.basis("local action " + ref + " (followed)")
 	return n
 }
 
-// defaultsToToken reports whether an input of an action defaults to the
-// GITHUB_TOKEN.
-func defaultsToToken(root *yaml.Node) bool {
-	inputs := child(root, "inputs")
-	if inputs == nil {
-		return false
+// readAction parses dir/action.yml (or .yaml) once per analysis.
+func (a *analysis) readAction(dir string) (*workflow.File, string) {
+	for _, base := range []string{"action.yml", "action.yaml"} {
+		p := path.Join(dir, base)
+		if f, ok := a.parsed[p]; ok {
+			if f == nil {
+				return nil, "does not parse"
+			}
+			return f, ""
+		}
+		src, err := a.files.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		f, err := workflow.ParseAction(p, src)
+		if err != nil {
+			a.parsed[p] = nil
+			return nil, "does not parse"
+		}
+		a.parsed[p] = f
+		return f, ""
 	}
-	for i := 1; i < len(inputs.Content); i += 2 {
-		if d := child(inputs.Content[i], "default"); d != nil && IsDefaultToken(d.Value) {
-			return true
+	return nil, "has no action.yml"
+}
+
+// inputDefaults reads the default of each input of an action.
+func inputDefaults(root *yaml.Node) map[string]string {
+	out := map[string]string{}
+	inputs := child(root, "inputs")
+	if inputs == nil || inputs.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(inputs.Content); i += 2 {
+		if d := child(inputs.Content[i+1], "default"); d != nil && d.Kind == yaml.ScalarNode {
+			out[inputs.Content[i].Value] = d.Value
 		}
 	}
-	return false
+	return out
 }
 
 func child(n *yaml.Node, key string) *yaml.Node {
@@ -281,81 +335,66 @@ func child(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// calledNeeds is what a called reusable workflow needs from its caller.
-func calledNeeds(files Files, uses string, depth int) Need {
-	var n Need
-	label := "workflow " + name(uses)
-	if !strings.HasPrefix(uses, "./") {
-		e, ok := Lookup(uses)
-		if !ok {
-			n.unknown(label, "the called workflow is not in the knowledge base")
-			return n
-		}
-		scopes, why := e.Needs(func(string) (string, bool) { return "", false })
-		// owner/repo file.yml: shorter than the whole path, for comments.
-		source := name(uses)
-		if parts := strings.SplitN(source, "/", 3); len(parts) == 3 {
-			source = parts[0] + "/" + parts[1] + " " + path.Base(parts[2])
-		}
-		for _, sc := range sortedKeys(scopes) {
-			n.Add(sc, scopes[sc], source)
-		}
-		if why != "" {
-			n.unknown(label, why)
-		}
-		return n
+var (
+	exprRe       = regexp.MustCompile(`\$\{\{.*?\}\}`)
+	wholeInputRe = regexp.MustCompile(`^\s*\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$`)
+	inputRefRe   = regexp.MustCompile(`(?i)\binputs\.([A-Za-z_][A-Za-z0-9_-]*)`)
+)
+
+// resolve rewrites a value of a composite action's step in the caller's
+// terms: `${{ inputs.x }}` becomes what the caller gave, and `inputs.x`
+// inside a larger expression becomes github.token (or a secret) when the
+// input carries the GITHUB_TOKEN (or another token).
+func (fr *frame) resolve(v string) string {
+	if fr.inputs == nil || !strings.Contains(v, "inputs.") {
+		return v
 	}
-	if files == nil || depth >= maxDepth {
-		n.unknown(label, "the called workflow was not read")
-		return n
+	if m := wholeInputRe.FindStringSubmatch(v); m != nil {
+		return fr.inputs[strings.ToLower(m[1])]
 	}
-	p := path.Clean(strings.TrimPrefix(name(uses), "./"))
-	src, err := files.ReadFile(p)
-	if err != nil {
-		n.unknown(label, "the called workflow cannot be read")
-		return n
-	}
-	f, err := workflow.ParseWorkflow(p, src)
-	if err != nil {
-		n.unknown(label, "the called workflow does not parse")
-		return n
-	}
-	cw := f.Workflow
-	for _, cj := range cw.Jobs {
+	return inputRefRe.ReplaceAllStringFunc(v, func(ref string) string {
+		val, ok := fr.inputs[strings.ToLower(ref[len("inputs."):])]
 		switch {
-		case cj.Permissions != nil:
-			// A called job that asks for more than its caller grants fails
-			// at start-up: what it declares is what it needs.
-			n.Merge(declared(cj.Permissions, p+" job "+cj.ID))
-		case cw.Permissions != nil:
-			n.Merge(declared(cw.Permissions, p))
-		default:
-			n.Merge(jobNeeds(files, cw, cj, depth+1))
+		case !ok:
+			return ref
+		case IsDefaultToken(val):
+			return "github.token"
+		case otherToken(val):
+			return "secrets.INPUT"
 		}
+		return ref
+	})
+}
+
+// classify says which token a value is when it is used as one.
+func (fr *frame) classify(v string) token {
+	switch {
+	case IsDefaultToken(v):
+		return tokenDefault
+	case otherToken(v) || !hasExpr(v):
+		return tokenOther
 	}
+	return tokenDefault // an expression Hardener cannot follow: count it as the GITHUB_TOKEN
+}
+
+// shortLabel names a step in a few words, for comments.
+func shortLabel(s *workflow.Step) string {
+	l := strings.Join(strings.Fields(exprRe.ReplaceAllString(s.Label(), "…")), " ")
+	if len(l) > 24 {
+		l = l[:21] + "..."
+	}
+	return fmt.Sprintf("%q", l)
+}
+
+func name(uses string) string {
+	n, _, _ := strings.Cut(uses, "@")
 	return n
 }
 
-// declared turns a permissions block into a need.
-func declared(p *workflow.Permissions, source string) Need {
-	var n Need
-	switch p.All {
-	case "":
-		for _, s := range p.Scopes {
-			n.Add(s.Name, s.Level, source)
-		}
-	case "read-all":
-		for _, s := range Scopes {
-			if s != "id-token" {
-				n.Add(s, Read, source)
-			}
-		}
-	case "write-all":
-		for _, s := range Scopes {
-			n.Add(s, MaxLevel(s), source)
-		}
-	default:
-		n.unknown(source, fmt.Sprintf("permissions %q", p.All))
+func quote(s string) string {
+	s = strings.Join(strings.Fields(exprRe.ReplaceAllString(s, "…")), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
 	}
-	return n
+	return fmt.Sprintf("%q", s)
 }

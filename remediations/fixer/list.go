@@ -30,6 +30,17 @@ func All() []remediations.Remediation {
 	}
 }
 
+// Network says what a remediation reaches over the network, or "" for one
+// that works on the checkout alone.
+func Network(id string) string {
+	for _, r := range All() {
+		if n, ok := r.(remediations.Networked); ok && r.ID() == id {
+			return n.Network()
+		}
+	}
+	return ""
+}
+
 // Lookup finds a remediation by ID; the error lists the valid IDs.
 func Lookup(id string) (remediations.Remediation, error) {
 	var ids []string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hardener/hardener/internal/knowledge"
 	"github.com/hardener/hardener/internal/workflow"
 )
 
@@ -58,7 +59,7 @@ func fixBytes(t *testing.T, name string, src []byte) ([]byte, plan) {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	out, p, err := fix(f, testFiles{}, modeOf(name))
+	out, p, err := fix(f, knowledge.NewRepo(testFiles{}, []*workflow.File{f}, modeOf(name)))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

@@ -1,19 +1,21 @@
-// Package perms is the `permissions` remediation: it gives every workflow
-// a read-only GITHUB_TOKEN at the top and each job that needs more its own
-// complete block, from what the knowledge base says its steps need. A job
-// whose needs are unknown keeps what it has today, made explicit, and is
-// left for review. Edits are insertions and in-place narrowing of scope
-// values; no document is re-serialised.
+// Package perms is the `permissions` remediation: it narrows each job's
+// GITHUB_TOKEN to what its steps are known to need. A scope is lowered or
+// removed only when every step of the job is known not to use it; a job
+// whose needs are unknown is left as it is (and the workflow block around
+// it too) and listed for review. Grants a maintainer documented with a
+// comment, or silenced with a suppression comment, are kept. Edits are
+// insertions, in-place narrowing and removal of scope lines; no document
+// is re-serialised.
 package perms
 
 import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/edit"
+	"github.com/hardener/hardener/internal/knowledge"
 	"github.com/hardener/hardener/internal/workflow"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/templates"
@@ -28,15 +30,6 @@ type Permissions struct{}
 // ID implements remediations.Remediation.
 func (Permissions) ID() string { return checks.FixPermissions }
 
-// explanationData feeds permissions.md.tmpl.
-type explanationData struct {
-	Rows    []Row
-	Review  []Row
-	Notes   []remediations.Note
-	Default string
-	Docs    string
-}
-
 // Apply implements remediations.Remediation.
 func (Permissions) Apply(_ context.Context, env *remediations.Env) (*remediations.Result, error) {
 	mode := env.DefaultTokenPermissions
@@ -45,38 +38,49 @@ func (Permissions) Apply(_ context.Context, env *remediations.Env) (*remediation
 	}
 	res := &remediations.Result{ID: checks.FixPermissions, Title: "Restrict GITHUB_TOKEN permissions to what each job needs"}
 	data := explanationData{Default: mode, Docs: Docs}
+	files := checks.Load(env.Snapshot).Files
+	r := knowledge.NewRepo(env.Snapshot, files, mode)
+	declared := map[string]map[int]bool{} // file → key lines of jobs whose token is now declared
 	edited := map[string][]edit.Edit{}
-	for _, f := range checks.Load(env.Snapshot).Files {
+	for _, f := range files {
 		if f.Workflow == nil {
 			continue
 		}
-		after, p, err := fix(f, env.Snapshot, mode)
+		after, p, err := fix(f, r)
 		if err != nil {
 			n := remediations.Note{File: f.Path, Line: 1, Message: err.Error()}
 			res.Notes = append(res.Notes, n)
 			data.Notes = append(data.Notes, n)
 			continue
 		}
+		data.add(p.rows)
+		for _, row := range p.rows {
+			if row.Review != "" {
+				res.Notes = append(res.Notes, remediations.Note{File: row.File, Line: jobLine(f, row.Job),
+					Message: fmt.Sprintf("job %q left as it is (%s): %s", row.Job, row.Before, row.Review)})
+			}
+		}
 		if after == nil {
 			continue
 		}
 		res.Changes = append(res.Changes, remediations.Change{Path: f.Path, Before: f.Source.Src, After: after})
 		edited[f.Path] = p.edits
-		data.Rows = append(data.Rows, cells(p.rows)...)
-		data.Review = append(data.Review, cells(p.review)...)
-		for _, r := range p.review {
-			res.Notes = append(res.Notes, remediations.Note{File: r.File, Line: jobLine(f, r.Job),
-				Message: fmt.Sprintf("job %q keeps %s: %s", r.Job, r.Permissions, r.Why)})
+		declared[f.Path] = map[int]bool{}
+		for j := range p.declared {
+			declared[f.Path][j.Key.Line] = true
+			if j.Uses != nil {
+				declared[f.Path][j.Uses.Line] = true
+			}
 		}
 	}
 	if len(res.Changes) == 0 {
 		if len(res.Notes) > 0 {
-			return res, nil
+			return res, remediations.ErrNothingToFix
 		}
 		return nil, remediations.ErrNothingToFix
 	}
-	res.Fixed = fixed(env.Findings, edited, env.Snapshot)
-	expl, err := templates.Render("permissions.md.tmpl", data)
+	res.Fixed = fixed(env.Findings, edited, declared, env.Snapshot)
+	expl, err := templates.Render("permissions.md.tmpl", data.escaped())
 	if err != nil {
 		return nil, fmt.Errorf("permissions: %w", err)
 	}
@@ -87,10 +91,8 @@ func (Permissions) Apply(_ context.Context, env *remediations.Env) (*remediation
 // fix plans and applies the permissions of one workflow file. after is nil
 // when nothing changes; an error says why a file that needs a change was
 // left alone.
-func fix(f *workflow.File, files interface {
-	ReadFile(string) ([]byte, error)
-}, mode string) (after []byte, p plan, err error) {
-	p = planFile(f, files, mode)
+func fix(f *workflow.File, r *knowledge.Repo) (after []byte, p plan, err error) {
+	p = planFile(f, r)
 	if p.skip != "" {
 		return nil, p, fmt.Errorf("permissions left unchanged: %s", p.skip)
 	}
@@ -107,17 +109,6 @@ func fix(f *workflow.File, files interface {
 	return out, p, nil
 }
 
-// cells escapes the text of rows for a Markdown table.
-func cells(rows []Row) []Row {
-	esc := strings.NewReplacer("|", "\\|", "\n", " ", "\r", "")
-	out := make([]Row, len(rows))
-	for i, r := range rows {
-		out[i] = Row{File: esc.Replace(r.File), Job: esc.Replace(r.Job), Permissions: esc.Replace(r.Permissions),
-			Why: esc.Replace(r.Why), Change: esc.Replace(r.Change)}
-	}
-	return out
-}
-
 func jobLine(f *workflow.File, id string) int {
 	for _, j := range f.Workflow.Jobs {
 		if j.ID == id {
@@ -128,8 +119,9 @@ func jobLine(f *workflow.File, id string) int {
 }
 
 // fixed lists the permission findings the edits resolve: missing
-// permissions in a changed file, and excessive grants on an edited line.
-func fixed(findings []checks.Finding, edited map[string][]edit.Edit, snap interface {
+// permissions of a job whose token is now declared, and excessive grants
+// on an edited line.
+func fixed(findings []checks.Finding, edited map[string][]edit.Edit, declared map[string]map[int]bool, snap interface {
 	ReadFile(string) ([]byte, error)
 }) []string {
 	var out []string
@@ -140,15 +132,23 @@ func fixed(findings []checks.Finding, edited map[string][]edit.Edit, snap interf
 		}
 		switch f.Rule {
 		case checks.RuleMissingPermissions:
-			out = append(out, f.Fingerprint())
+			if declared[f.Primary.File][f.Primary.Line] {
+				out = append(out, f.Fingerprint())
+			}
 		case checks.RuleExcessivePermissions:
 			src, err := snap.ReadFile(f.Primary.File)
 			if err != nil {
 				continue
 			}
 			s := workflow.NewSource(src)
+			at := map[int]bool{f.Primary.Line: true}
+			for _, r := range f.Related {
+				if r.File == f.Primary.File {
+					at[r.Line] = true
+				}
+			}
 			for _, e := range es {
-				if l, _ := s.Position(e.Start); l == f.Primary.Line && e.End > e.Start {
+				if l, _ := s.Position(e.Start); at[l] && e.End > e.Start {
 					out = append(out, f.Fingerprint())
 					break
 				}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/rhysd/actionlint"
@@ -13,8 +12,8 @@ import (
 	"github.com/hardener/hardener/internal/workflow"
 )
 
-// variants of a case that must be fixed the same way: CRLF line endings,
-// four-space indentation and no final newline.
+// variants of a case that must be fixed the same way: CRLF line endings
+// and no final newline.
 var variants = map[string]func([]byte) []byte{
 	"as is": func(b []byte) []byte { return b },
 	"crlf": func(b []byte) []byte {
@@ -25,8 +24,8 @@ var variants = map[string]func([]byte) []byte{
 
 // TestProperties checks, for every case and variant: lines outside the
 // edits are byte-identical and in order, the result parses and lints no
-// worse, no job gets a scope it did not have, the top block is read-only,
-// and a second run changes nothing.
+// worse, no job gets a scope it did not have or loses one its steps need
+// (or that cannot be proven unneeded), and a second run changes nothing.
 func TestProperties(t *testing.T) {
 	for _, name := range cases(t) {
 		for vname, vary := range variants {
@@ -36,20 +35,17 @@ func TestProperties(t *testing.T) {
 				checkUnedited(t, src, got, p)
 				before := parse(t, name, src)
 				after := parse(t, name, got)
-				if after.Workflow.Permissions == nil {
-					t.Fatal("no workflow permissions after the fix")
-				}
-				if g, ok := grantOf(after.Workflow.Permissions); !ok || g.hasWrite() {
-					t.Errorf("workflow permissions grant writes: %s", g)
-				}
+				checkNotWidened(t, before, after, modeOf(name))
+				rb := knowledge.NewRepo(testFiles{}, []*workflow.File{before}, modeOf(name))
+				ra := knowledge.NewRepo(testFiles{}, []*workflow.File{after}, modeOf(name))
 				for i, j := range after.Workflow.Jobs {
-					was := effective(before.Workflow, before.Workflow.Jobs[i], modeOf(name))
-					now := effective(after.Workflow, j, modeOf(name))
-					if !was.covers(now.scopes) {
-						t.Errorf("job %s widened: %s → %s", j.ID, was, now)
+					was := rb.Effective(before, before.Workflow.Jobs[i]).Grant
+					now := ra.Effective(after, j).Grant
+					if n := rb.Needs(before, before.Workflow.Jobs[i]); n.Known() && !now.Covers(was.Capped(n.Floor())) {
+						t.Errorf("job %s lost a needed scope: needs %v, has %s", j.ID, n.Floor(), now)
 					}
-					if n := knowledge.JobNeedsIn(testFiles{}, after.Workflow, j); n.Known() && !now.covers(capped(n.Scopes, was).scopes) {
-						t.Errorf("job %s lost a needed scope: needs %v, has %s", j.ID, n.Scopes, now)
+					if n := rb.Needs(before, before.Workflow.Jobs[i]); !n.Known() && !now.Equal(was) {
+						t.Errorf("job %s has unknown needs and was changed: %s → %s", j.ID, was, now)
 					}
 				}
 				if lint(t, got) > lint(t, src) {
@@ -60,6 +56,21 @@ func TestProperties(t *testing.T) {
 					t.Errorf("second run changed the file:\n%s", again)
 				}
 			})
+		}
+	}
+}
+
+// checkNotWidened fails when a job's token gets a scope, or a level, it
+// did not have before the fix.
+func checkNotWidened(t *testing.T, before, after *workflow.File, mode string) {
+	t.Helper()
+	rb := knowledge.NewRepo(nil, []*workflow.File{before}, mode)
+	ra := knowledge.NewRepo(nil, []*workflow.File{after}, mode)
+	for i, j := range after.Workflow.Jobs {
+		was := rb.Effective(before, before.Workflow.Jobs[i]).Grant
+		now := ra.Effective(after, j).Grant
+		if !was.Covers(now) {
+			t.Fatalf("job %s widened: %s → %s\n%s", j.ID, was, now, after.Source.Src)
 		}
 	}
 }
@@ -96,19 +107,6 @@ func parse(t *testing.T, name string, src []byte) *workflow.File {
 	return f
 }
 
-// effective is what a job's token gets.
-func effective(w *workflow.Workflow, j *workflow.Job, mode string) grant {
-	p := j.Permissions
-	if p == nil {
-		p = w.Permissions
-	}
-	if p == nil {
-		return defaults(mode)
-	}
-	g, _ := grantOf(p)
-	return g
-}
-
 // checkUnedited verifies that every line no edit touches appears in the
 // output unchanged and in order.
 func checkUnedited(t *testing.T, src, got []byte, p plan) {
@@ -140,9 +138,18 @@ func checkUnedited(t *testing.T, src, got []byte, p plan) {
 	}
 }
 
-// splitLines keeps each line's ending.
+// splitLines keeps each line's ending; a lone CR ends a line too, as it
+// does for YAML and for the editor.
 func splitLines(b []byte) []string {
-	return strings.SplitAfter(string(b), "\n")
+	var out []string
+	start := 0
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\n' || b[i] == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			out = append(out, string(b[start:i+1]))
+			start = i + 1
+		}
+	}
+	return append(out, string(b[start:]))
 }
 
 func lint(t *testing.T, src []byte) int {

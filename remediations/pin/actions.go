@@ -14,6 +14,7 @@ import (
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/edit"
 	"github.com/hardener/hardener/internal/resolve"
+	"github.com/hardener/hardener/internal/suppress"
 	"github.com/hardener/hardener/internal/workflow"
 	"github.com/hardener/hardener/remediations"
 )
@@ -24,6 +25,11 @@ type PinActions struct{}
 
 // ID is "pin-actions".
 func (PinActions) ID() string { return checks.FixPinActions }
+
+// Network implements remediations.Networked.
+func (PinActions) Network() string {
+	return "resolves action tags to commit SHAs through the GitHub API"
+}
 
 // actionResolver is what pin-actions asks of internal/resolve.
 type actionResolver interface {
@@ -183,6 +189,16 @@ func (p *actionPlanner) target(fe *fileEdits, t target, sharedLine bool) {
 	pinned := checks.IsSHA(u.Ref)
 	if pinned && len(u.Ref) != 40 {
 		return // a SHA-256 object name: nothing to resolve against
+	}
+	// A suppression comment stops the fix of that place, as it stops the
+	// finding: pinning for unpinned-uses, the version comment for
+	// ref-version-mismatch.
+	rule := checks.RuleUnpinnedUses
+	if pinned {
+		rule = checks.RuleRefVersionMismatch
+	}
+	if suppress.Suppressed(f.Source, v.Line, rule) {
+		return
 	}
 	if t.oidc && !pinned {
 		p.note(f, v, "%s is left on %q: its job grants `id-token: write`, and pinning a reusable workflow to a SHA "+

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/edit"
+	"github.com/hardener/hardener/internal/suppress"
 	"github.com/hardener/hardener/internal/workflow"
 	"github.com/hardener/hardener/remediations"
 )
@@ -19,6 +20,11 @@ type PinImages struct{}
 
 // ID is "pin-images".
 func (PinImages) ID() string { return checks.FixPinImages }
+
+// Network implements remediations.Networked.
+func (PinImages) Network() string {
+	return "looks up image digests at container registries"
+}
 
 var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
@@ -84,8 +90,8 @@ func pinnable(image string) bool {
 func (p *imagePlanner) image(fe *fileEdits, v *workflow.Value) {
 	f := fe.f
 	image := strings.TrimPrefix(v.Value, "docker://")
-	if !pinnable(image) || p.exempt(v.Value) {
-		return
+	if !pinnable(image) || p.exempt(v.Value) || suppress.Suppressed(f.Source, v.Line, checks.RuleUnpinnedImage) {
+		return // a suppression comment stops the fix as it stops the finding
 	}
 	if !v.Editable() {
 		p.note(f, v, "image %s is not pinned: the value is written with escapes or over several lines, so it cannot be edited in place", image)

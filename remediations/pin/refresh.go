@@ -25,6 +25,11 @@ type Refresh struct{}
 // ID is "refresh".
 func (Refresh) ID() string { return checks.FixRefresh }
 
+// Network implements remediations.Networked.
+func (Refresh) Network() string {
+	return "looks up where image tags point now at container registries, and action tags through the GitHub API"
+}
+
 // Apply refreshes the snapshot's pins. Without an image resolver no
 // digest moves (each pinned image is reported); without an action
 // resolver comments are not checked. When nothing changes it returns
