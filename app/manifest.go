@@ -54,10 +54,18 @@ var appPermissions = map[string]string{
 	"metadata":              "read",  // always granted; listed so the manifest says so
 }
 
-// appEvents are the events the router handles. installation and
-// installation_repositories are delivered to every App and may not be listed;
-// repository is not needed: archived repositories are skipped when scanned.
-var appEvents = []string{"check_run", "check_suite", "pull_request", "push"}
+// appEvents are the events the router handles, but installation and
+// installation_repositories: GitHub delivers those to every App and refuses
+// them in a manifest.
+func appEvents() []string {
+	var out []string
+	for _, e := range intake.Events() {
+		if !strings.HasPrefix(e, "installation") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // NewManifest builds the manifest. opts.URL must be an absolute http(s) URL.
 func NewManifest(opts ManifestOptions) (Manifest, error) {
@@ -90,7 +98,7 @@ func NewManifest(opts ManifestOptions) (Manifest, error) {
 		RedirectURL:        base,
 		Public:             false,
 		DefaultPermissions: perms,
-		DefaultEvents:      append([]string(nil), appEvents...),
+		DefaultEvents:      appEvents(),
 	}, nil
 }
 

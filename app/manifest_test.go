@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestManifestShape(t *testing.T) {
 			if strings.HasPrefix(e, "installation") {
 				t.Errorf("default_events lists %q: GitHub delivers it to every App and refuses it in a manifest", e)
 			}
-			if !intake.Handles(e) {
+			if !slices.Contains(intake.Events(), e) {
 				t.Errorf("default_events lists %q, which the router does not handle", e)
 			}
 		}

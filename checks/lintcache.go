@@ -54,11 +54,3 @@ func (c *verdictCache) errors(src []byte) []*actionlint.Error {
 	}
 	return errs
 }
-
-// reset empties the cache (for the cold-cache benchmark).
-func (c *verdictCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.order.Init()
-	clear(c.m)
-}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -41,10 +43,10 @@ var handledEvents = map[string]bool{
 	"check_run": true, "pull_request": true, "push": true,
 }
 
-// Handles reports whether an event can produce jobs (the App manifest
-// subscribes to exactly these, besides the installation events GitHub
-// always sends).
-func Handles(event string) bool { return handledEvents[event] }
+// Events lists the events that can produce jobs, sorted: the App manifest
+// subscribes to exactly these, but the installation events GitHub always
+// sends.
+func Events() []string { return slices.Sorted(maps.Keys(handledEvents)) }
 
 // Route turns one webhook delivery (X-GitHub-Event and body) into jobs.
 // Unhandled events and actions give no jobs and no error; a body that is not

@@ -18,6 +18,7 @@ commands:
   fix       apply the file remediations to a checkout, in place
   serve     run the GitHub App as one process
   manifest  print the GitHub App manifest for registration
+  schema    print the JSON Schema of .github/hardener.yml
   version   print the version and commit of this binary
 
 Run 'hardener <command> -h' for a command's flags.
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "manifest":
 		return manifestCmd(args[1:], stdout, stderr)
+	case "schema":
+		return schemaCmd(args[1:], stdout, stderr)
 	case scorecardChildCommand:
 		return scorecardChild(args[1:], stdout, stderr)
 	case "version", "--version":

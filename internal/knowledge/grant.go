@@ -169,15 +169,6 @@ func (g Grant) String() string {
 	return b.String()
 }
 
-// Narrowed is the level a write becomes where it is not needed: read, or
-// none for id-token, which has no read level.
-func Narrowed(scope string) string {
-	if scope == "id-token" {
-		return None
-	}
-	return Read
-}
-
 // Known reports whether scope is one of the scopes Hardener knows; a fix
 // leaves any other scope alone, since nothing says what needs it.
 func Known(scope string) bool {

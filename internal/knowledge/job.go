@@ -25,16 +25,6 @@ const (
 	keepOIDCAction = "an action not known to be OIDC-free may request an OIDC token"
 )
 
-// JobNeeds returns the union of what a job's steps, container and
-// services need; for a job that calls a reusable workflow, what the called
-// workflow needs (the caller must grant the union). files, when not nil,
-// is read for local actions and local reusable workflows; without it they
-// are unknown.
-func JobNeeds(files Files, w *workflow.Workflow, j *workflow.Job) Need {
-	a := &analysis{files: files, w: w, j: j, parsed: map[string]*workflow.File{}}
-	return a.job(0)
-}
-
 // analysis follows one job's steps in order: checkout credentials persist
 // from one step to the next.
 type analysis struct {

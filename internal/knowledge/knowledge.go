@@ -172,20 +172,6 @@ func checkScopes(name string, m map[string]string) error {
 	return nil
 }
 
-// Entries lists every entry, sorted by Uses.
-func Entries() []Entry {
-	m, err := load()
-	if err != nil {
-		panic(err) // the embedded file is checked by the tests
-	}
-	out := make([]Entry, 0, len(m))
-	for _, e := range m {
-		out = append(out, *e)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Uses < out[j].Uses })
-	return out
-}
-
 // Lookup finds the entry for a `uses:` value (`owner/repo[/path][@ref]`),
 // without regard to case or ref.
 func Lookup(uses string) (Entry, bool) {

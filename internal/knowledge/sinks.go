@@ -3,7 +3,6 @@ package knowledge
 import (
 	_ "embed"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -61,17 +60,6 @@ func SinkFor(name string) *Sink {
 		panic(sinksErr) // the embedded file is tested
 	}
 	return sinks[strings.ToLower(name)]
-}
-
-// Sinks lists every sink entry, sorted by name.
-func Sinks() []*Sink {
-	SinkFor("")
-	out := make([]*Sink, 0, len(sinks))
-	for _, s := range sinks {
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Uses < out[j].Uses })
-	return out
 }
 
 // Runs reports whether input (matched without case) runs as code.

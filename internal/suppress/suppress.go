@@ -38,9 +38,6 @@ var zizmorAudits = map[string]string{
 	"ref-version-mismatch":  "ref-version-mismatch",
 }
 
-// ZizmorAudit returns the zizmor audit that matches a Hardener rule, or "".
-func ZizmorAudit(rule string) string { return zizmorAudits[rule] }
-
 // Suppressed reports whether rule is silenced at line: by a comment on the
 // line itself, or by a comment alone on the line directly above.
 func Suppressed(src Lines, line int, rule string) bool {
