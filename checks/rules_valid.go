@@ -2,7 +2,9 @@ package checks
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/rhysd/actionlint"
 
@@ -18,11 +20,26 @@ import (
 func validity(snap *repo.Snapshot) []Finding {
 	m := Load(snap)
 	return snap.Memo("checks.validity", func() any {
-		var out []Finding
-		for _, f := range m.Files {
-			if f.Workflow != nil {
-				out = append(out, validateWorkflow(f)...)
+		// actionlint parses each file again with its own parser, the
+		// costliest part of a first scan: files are judged in parallel,
+		// one per CPU, and their findings kept in file order.
+		per := make([][]Finding, len(m.Files))
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		var wg sync.WaitGroup
+		for i, f := range m.Files {
+			if f.Workflow == nil {
+				continue
 			}
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				per[i] = validateWorkflow(f)
+			})
+		}
+		wg.Wait()
+		var out []Finding
+		for _, fs := range per {
+			out = append(out, fs...)
 		}
 		return out
 	}).([]Finding)
