@@ -124,10 +124,43 @@ func scoreRows(before, after map[string]int) []scoreRow {
 	return rows
 }
 
-func fileErrors(errs []checks.FileError) []string {
+// fileErrors lists the files the scan could not read: errors of the scan,
+// and files a rule reads that the snapshot could not (see
+// snapshot.Tree.Unread).
+func fileErrors(sc *scanned) []string {
 	var out []string
-	for _, e := range errs {
+	for _, e := range sc.errors {
 		out = append(out, fmt.Sprintf("`%s`: %s", e.File, e.Message))
+	}
+	for _, p := range unread(sc) {
+		out = append(out, fmt.Sprintf("`%s`: %s", p, sc.tree.Unseen[p]))
+	}
+	return out
+}
+
+// unread is the sorted list of files a rule reads that the App could not.
+func unread(sc *scanned) []string {
+	if sc.tree == nil {
+		return nil
+	}
+	out := sc.tree.Unread()
+	sort.Strings(out)
+	return out
+}
+
+// newlyUnread lists the files of head the App could not read that the base
+// did not have unread too: a pull request that hides more files than the
+// App reads one by one cannot pass.
+func newlyUnread(head, base *scanned) []string {
+	old := map[string]bool{}
+	for _, p := range unread(base) {
+		old[p] = true
+	}
+	var out []string
+	for _, p := range unread(head) {
+		if !old[p] {
+			out = append(out, p)
+		}
 	}
 	return out
 }
@@ -136,7 +169,7 @@ func fileErrors(errs []checks.FileError) []string {
 // conclusion is neutral (nothing to compare with).
 func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) checkResult {
 	res := checkResult{Conclusion: "neutral", Title: plural(len(sc.findings), "finding", "findings")}
-	d := summaryData{Rules: ruleRows(sc.findings, nil), Errors: fileErrors(sc.errors), Notes: sc.cfg.Notes}
+	d := summaryData{Rules: ruleRows(sc.findings, nil), Errors: fileErrors(sc), Notes: sc.cfg.Notes}
 	for _, f := range sc.findings {
 		if sc.hidden(f) {
 			d.Hidden++
@@ -172,7 +205,7 @@ func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 	added, existing := introduced(head.findings, base.findings)
 	res := checkResult{Conclusion: "success"}
 	d := summaryData{ShowIntroduced: true, Rules: ruleRows(head.findings, added),
-		Errors: fileErrors(head.errors), Notes: head.cfg.Notes}
+		Errors: fileErrors(head), Notes: head.cfg.Notes}
 	failing := 0
 	for _, f := range added {
 		if failOn.Fails(f.Severity) {
@@ -191,11 +224,14 @@ func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 		}
 		res.Annotations = append(res.Annotations, annotation(f, "notice"))
 	}
-	if failing > 0 {
+	hidden := newlyUnread(head, base)
+	if failing > 0 || len(hidden) > 0 {
 		res.Conclusion = "failure"
 	}
 	res.Title = fmt.Sprintf("%s introduced, %d already on the base", plural(len(added), "finding", "findings"), len(existing))
 	switch {
+	case len(hidden) > 0:
+		d.Headline = fmt.Sprintf("This pull request hides %s that Hardener reads from the repository archive, more than it reads one by one, so it cannot be checked (listed under Not scanned).", plural(len(hidden), "file", "files"))
 	case failing > 0:
 		d.Headline = fmt.Sprintf("This pull request introduces %s at or above `fail-on: %s`.", plural(failing, "finding", "findings"), failOn)
 	case len(added) > 0:

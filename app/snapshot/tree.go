@@ -1,9 +1,9 @@
 // Package snapshot fetches a repository at one commit for the App: one
 // tarball download, refused whole when it breaks a limit or could escape
-// its folder, and checked against the git tree when the archive may have
-// left files out (export-ignore) or rewritten them (export-subst). What
-// the App could not read is listed, so that nothing it did not see is
-// ever overwritten.
+// its folder, and always checked against the commit's git tree, since the
+// archive may have left files out (export-ignore) or rewritten them
+// (export-subst) without a trace. What the App could not read is listed,
+// so that nothing it did not see is ever overwritten.
 package snapshot
 
 import (
@@ -78,7 +78,8 @@ func (e *ArchiveError) Error() string {
 type Tree struct {
 	Commit string // commit SHA, when the archive or the caller said it
 	Files  fstest.MapFS
-	// Unseen maps a path to why its content is not in Files.
+	// Unseen maps a path to why its content is not in Files (or, beyond a
+	// truncated git tree, why the archive's copy in Files is unverified).
 	Unseen map[string]string
 	// Verified is set once the files were checked against the git tree.
 	Verified bool
@@ -87,6 +88,8 @@ type Tree struct {
 	// gitTree holds blob SHAs by path once the git tree was fetched.
 	gitTree map[string]string
 	treeSHA string
+	// treeComplete: GitHub listed the whole tree (not truncated).
+	treeComplete bool
 }
 
 // Snapshot returns a read-only view for scanners and remediations.
