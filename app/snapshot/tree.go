@@ -136,11 +136,14 @@ func extractTarball(r io.Reader, lim Limits) (*Tree, error) {
 		if entries > lim.MaxFiles {
 			return nil, &ArchiveError{Reason: fmt.Sprintf("more than %d entries", lim.MaxFiles)}
 		}
+		// Names, link targets and PAX records are kept in memory as much
+		// as contents are: 100,000 empty files with 4 KB names are 400 MB.
+		total += entryCost(h)
 		if h.Size > 0 {
 			total += h.Size
 		}
 		if total > lim.MaxBytes {
-			return nil, &ArchiveError{Reason: fmt.Sprintf("more than %d bytes uncompressed", lim.MaxBytes)}
+			return nil, &ArchiveError{Reason: fmt.Sprintf("more than %d bytes uncompressed (contents, names and headers)", lim.MaxBytes)}
 		}
 		name, err := entryName(h.Name, lim.MaxDepth)
 		if err != nil {
@@ -195,13 +198,33 @@ func extractTarball(r io.Reader, lim Limits) (*Tree, error) {
 	}
 	// A file and a folder of the same name cannot both exist in git.
 	for p := range t.Files {
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if _, clash := t.Files[d]; clash {
+		for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
+			if _, clash := t.Files[p[:i]]; clash {
 				return nil, &ArchiveError{Name: p, Reason: "below a path that is a file"}
 			}
 		}
 	}
 	return t, nil
+}
+
+// Caps on names: Linux's PATH_MAX and NAME_MAX, which git checkouts
+// cannot exceed either.
+const (
+	maxPathBytes      = 4096
+	maxComponentBytes = 255
+	// entryOverhead is what keeping one entry costs besides its name and
+	// content (its tar header block; the map entry is about as much).
+	entryOverhead = 512
+)
+
+// entryCost is what an entry's header costs in memory: its name, link
+// target and PAX records, and a fixed overhead.
+func entryCost(h *tar.Header) int64 {
+	n := int64(entryOverhead + len(h.Name) + len(h.Linkname))
+	for k, v := range h.PAXRecords {
+		n += int64(len(k) + len(v))
+	}
+	return n
 }
 
 // entryName cleans a tar entry name and refuses what could escape.
@@ -221,6 +244,14 @@ func entryName(name string, maxDepth int) (string, error) {
 	clean := path.Clean(trimmed)
 	if clean == "." || clean == "" {
 		return "", errors.New("empty name")
+	}
+	if len(clean) > maxPathBytes {
+		return "", fmt.Errorf("path longer than %d bytes", maxPathBytes)
+	}
+	for _, el := range strings.Split(clean, "/") {
+		if len(el) > maxComponentBytes {
+			return "", fmt.Errorf("name longer than %d bytes", maxComponentBytes)
+		}
 	}
 	if n := strings.Count(clean, "/") + 1; n > maxDepth {
 		return "", fmt.Errorf("deeper than %d folders", maxDepth)
