@@ -107,14 +107,17 @@ func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	// Tag resolutions of private action repositories stay with the
 	// installation that could see them.
 	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
-	err := w.run(ctx, job)
+	// No log line of a job, nor the error it ends with, spells a
+	// credential, whatever error or URL it quotes.
+	ctx = intake.ContextWithLogger(ctx, slog.New(ghclient.RedactLogs(intake.LoggerFrom(ctx).Handler())))
+	err := ghclient.Scrub(w.run(ctx, job))
 	if err == nil {
 		return nil
 	}
 	if d, ok := ghclient.RetryDelay(err, 0); ok {
 		var re *intake.RetryError
 		if errors.As(err, &re) {
-			return re
+			return &intake.RetryError{After: re.After, Err: ghclient.Scrub(re.Err)}
 		}
 		return &intake.RetryError{After: d, Err: err}
 	}

@@ -54,8 +54,9 @@ func (f *Fetcher) Fetch(ctx context.Context, gh *github.Client, owner, name, ref
 	}
 	defer dl.Body.Close()
 	if dl.StatusCode != http.StatusOK {
+		// Not a github.ErrorResponse: its text would quote the link.
 		return nil, fmt.Errorf("download tarball of %s/%s: %w", owner, name,
-			&github.ErrorResponse{Response: dl, Message: "download: " + dl.Status})
+			ghclient.HTTPError(dl.StatusCode, "download answered "+dl.Status))
 	}
 	lim := f.Limits.withDefaults()
 	t, err := extractTarball(io.LimitReader(dl.Body, lim.MaxBytes), lim)
