@@ -89,7 +89,7 @@ func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *
 	if err != nil {
 		return fmt.Errorf("open hardening pull request: %w", err)
 	}
-	if _, _, err := j.gh.Issues.AddLabelsToIssue(ctx, j.repo.owner, j.repo.name, pr.GetNumber(), []string{PRLabel}); err != nil {
+	if err := j.addLabels(ctx, pr.GetNumber(), PRLabel); err != nil {
 		j.log.Warn("could not label the hardening pull request", "err", err)
 	}
 	po.setPR(pr, prOpened, "Opened the hardening pull request %s.")

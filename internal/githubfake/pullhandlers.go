@@ -303,10 +303,12 @@ func issuesAddLabels(f *Fake, c *call) reply {
 	v, _ := decodeJSON(c.body)
 	var names []any
 	switch x := v.(type) {
-	case []any:
-		names = x
 	case map[string]any:
 		names, _ = x["labels"].([]any)
+	default:
+		// The operation documents {"labels": [...]}; bare arrays are a
+		// legacy form clients must not rely on.
+		return errReply(http.StatusUnprocessableEntity, `Invalid request. Send {"labels": [...]}.`)
 	}
 	for _, l := range names {
 		n := labelName(l)
