@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/checks"
+	"github.com/hardener/hardener/internal/config"
 )
 
 // advisoryOutcome is the draft advisory holding exploitable findings.
@@ -26,9 +27,10 @@ const advisoryMarker = "<!-- hardener:advisory="
 // into a draft repository security advisory, visible to maintainers only:
 // one advisory per set of findings (a hash in its description), looked up
 // before creating. Plans or tokens without the feature are logged, not
-// fatal: the check run still counts the findings.
+// fatal: the check run still counts the findings. In `mode: report` the
+// App writes nothing but check runs, so no advisory either.
 func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryOutcome, error) {
-	if j.repo.private {
+	if j.repo.private || sc.cfg.Mode == config.ModeReport {
 		return nil, nil
 	}
 	var found []checks.Finding

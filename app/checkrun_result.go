@@ -180,6 +180,9 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 	if adv != nil {
 		d.Advisory = adv.URL
 	}
+	if d.Hidden > 0 && sc.cfg.Mode == config.ModeReport {
+		d.Notes = append(d.Notes, "In `mode: report` Hardener writes nothing but this check run, so no draft security advisory holds the details of the exploitable findings: run `hardener scan` on a checkout to see them.")
+	}
 	d.Headline = fmt.Sprintf("Hardener found %s on this commit.", plural(len(sc.findings), "finding", "findings"))
 	if len(sc.findings) == 0 {
 		d.Headline = "Hardener found nothing to report on this commit."

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -18,5 +19,36 @@ func TestHostileLabelsBody(t *testing.T) {
 		if r.OperationID == "issues/add-labels" && r.Status != 200 {
 			t.Errorf("add-labels answered %d", r.Status)
 		}
+	}
+}
+
+// `mode: report` writes nothing but check runs: no pull request, no
+// setting, no draft advisory, on install and on check suites of the
+// default branch alike.
+func TestHostileReportModeWritesOnlyCheckRuns(t *testing.T) {
+	files := workflowFiles()
+	files[".github/workflows/greet.yml"] = injectable
+	files[".github/hardener.yml"] = "mode: report\n"
+	h := newHarness(t, files)
+	h.install()
+	head := h.repo.BranchSHA("main")
+	body := h.payload("check_suite", "requested", func(m map[string]any) {
+		cs := m["check_suite"].(map[string]any)
+		cs["head_sha"], cs["head_branch"], cs["pull_requests"] = head, "main", []any{}
+	})
+	h.deliver("check_suite", "cs-report", body)
+	for _, err := range h.runJobs() {
+		t.Fatal(err)
+	}
+	for _, r := range h.fake.Requests() {
+		if r.Write && !strings.HasPrefix(r.OperationID, "checks/") {
+			t.Errorf("report mode wrote: %s %s (%s)", r.Method, r.Path, r.OperationID)
+		}
+	}
+	if n := len(h.repo.Advisories()); n != 0 {
+		t.Errorf("advisories = %d, want 0", n)
+	}
+	if runs := h.repo.CheckRuns(); len(runs) == 0 {
+		t.Error("no check run")
 	}
 }
