@@ -74,20 +74,25 @@ func openPRAction() []*github.CheckRunAction {
 	}}
 }
 
-// startCheck finds the `hardener` run of sha, or creates it in progress.
-// A completed run is not reopened here: finishCheck decides whether it
-// still shows the right thing.
+// startCheck finds the App's `hardener` run of sha, or creates it in
+// progress. Runs of the same name by other Apps or by workflow jobs are
+// not ours to update or to trust. A completed run is not reopened here:
+// finishCheck decides whether it still shows the right thing.
 func (j *jobRun) startCheck(ctx context.Context, sha string) (*pendingCheck, error) {
+	app, err := j.w.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
 	name := CheckName
 	list, _, err := j.gh.Checks.ListCheckRunsForRef(ctx, j.repo.owner, j.repo.name, sha, &github.ListCheckRunsOptions{
-		CheckName: &name, ListOptions: github.ListOptions{PerPage: 10},
+		CheckName: &name, AppID: &app.ID, ListOptions: github.ListOptions{PerPage: 10},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list check runs of %s: %w", sha, err)
 	}
 	pc := &pendingCheck{sha: sha}
 	for _, r := range list.CheckRuns {
-		if r.GetName() != CheckName {
+		if r.GetName() != CheckName || r.GetApp().GetID() != app.ID {
 			continue
 		}
 		pc.id = r.GetID()

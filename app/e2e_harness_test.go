@@ -33,6 +33,9 @@ func (s staticClients) InstallationFor(context.Context, int64, []int64, *github.
 
 func (s staticClients) Granted(int64) map[string]string { return nil }
 
+// App is the same client: the fake answers GET /app to any credential.
+func (s staticClients) App(context.Context) *github.Client { return s.gh }
+
 // jobRecorder is an intake.Enqueuer that keeps jobs for the test to run.
 type jobRecorder struct {
 	mu   sync.Mutex

@@ -68,6 +68,8 @@ type Worker struct {
 
 	orgMu  sync.Mutex
 	orgCfg map[string]orgEntry // lower-case owner
+
+	ident identityCache // the App's ID and bot login (GET /app)
 }
 
 // NewWorker returns a Worker. resolver resolves action tags for

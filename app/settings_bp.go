@@ -86,6 +86,13 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 		so.add("bp:proposed", fmt.Sprintf("Branch protection is proposed in the hardening pull request as a `%s:` block of `%s`; Hardener applies it once that is merged.", branchprot.Key, config.File), false)
 		return nil
 	}
+	app, err := j.w.identity(ctx)
+	if err != nil {
+		return err
+	}
+	// The App's own check is bound to it wherever it is required: any
+	// other App or a workflow job can report a check of the same name.
+	apps := branchprot.Apps{CheckName: app.ID}
 	bp, b := sc.cfg.BranchProtection, j.repo.defaultBranch
 	var rules []branchprot.Rule
 	err = ghJSON(ctx, j.gh, http.MethodGet, fmt.Sprintf("repos/%s/%s/rules/branches/%s?per_page=100", j.repo.owner, j.repo.name, b), nil, &rules)
@@ -97,7 +104,7 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 		st.AddRule(r)
 	}
 	ok := fmt.Sprintf("Branch protection of `%s` matches `%s`.", b, config.File)
-	gaps := branchprot.Unmet(bp, st)
+	gaps := branchprot.Unmet(bp, st, apps)
 	if len(gaps) == 0 {
 		so.add("bp:ok", ok, false)
 		return nil
@@ -108,22 +115,22 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 	}
 	if classic != nil {
 		st.AddClassic(classic)
-		if gaps = branchprot.Unmet(bp, st); len(gaps) == 0 {
+		if gaps = branchprot.Unmet(bp, st, apps); len(gaps) == 0 {
 			so.add("bp:ok", ok, false)
 			return nil
 		}
 	}
-	done, err := j.applyRuleset(ctx, bp, gaps, so)
+	done, err := j.applyRuleset(ctx, bp, gaps, apps, so)
 	if err != nil || done {
 		return err
 	}
-	return j.applyClassic(ctx, bp, classic, classicErr, gaps, so)
+	return j.applyClassic(ctx, bp, classic, classicErr, gaps, apps, so)
 }
 
 // applyRuleset creates or updates the `hardener` ruleset; other rulesets
 // are never touched. done is false when rulesets are not available here
 // (plan or GitHub version), so that classic protection is used instead.
-func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionConfig, gaps branchprot.Gaps, so *settingsOutcome) (done bool, err error) {
+func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionConfig, gaps branchprot.Gaps, apps branchprot.Apps, so *settingsOutcome) (done bool, err error) {
 	base := fmt.Sprintf("repos/%s/%s/rulesets", j.repo.owner, j.repo.name)
 	var list []branchprot.Ruleset
 	if err := ghJSON(ctx, j.gh, http.MethodGet, base+"?includes_parents=false&per_page=100", nil, &list); err != nil {
@@ -137,7 +144,7 @@ func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionCon
 		}
 	}
 	if ours == nil {
-		req := branchprot.NewRuleset(bp, gaps)
+		req := branchprot.NewRuleset(bp, gaps, apps)
 		var created branchprot.Ruleset
 		if err := ghJSON(ctx, j.gh, http.MethodPost, base, req, &created); err != nil {
 			return j.rulesetRefused(err, so)
@@ -155,7 +162,7 @@ func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionCon
 	if live.Enforcement != "active" {
 		drift = fmt.Sprintf("the ruleset's enforcement is `%s`; %s", live.Enforcement, drift)
 	}
-	req := branchprot.UpdateRuleset(bp, gaps, live, j.repo.defaultBranch)
+	req := branchprot.UpdateRuleset(bp, gaps, live, j.repo.defaultBranch, apps)
 	if err := ghJSON(ctx, j.gh, http.MethodPut, fmt.Sprintf("%s/%d", base, ours.ID), req, &live); err != nil {
 		return j.rulesetRefused(err, so)
 	}
@@ -203,12 +210,12 @@ func (j *jobRun) getClassic(ctx context.Context) (*github.Protection, error) {
 // applyClassic merges bp into the branch's classic protection and writes
 // the whole of it back (branchprot.MergeClassic keeps every existing
 // setting and only makes it stricter).
-func (j *jobRun) applyClassic(ctx context.Context, bp config.BranchProtectionConfig, p *github.Protection, readErr error, gaps branchprot.Gaps, so *settingsOutcome) error {
+func (j *jobRun) applyClassic(ctx context.Context, bp config.BranchProtectionConfig, p *github.Protection, readErr error, gaps branchprot.Gaps, apps branchprot.Apps, so *settingsOutcome) error {
 	b := j.repo.defaultBranch
 	if readErr != nil {
 		return j.classicRefused(readErr, so)
 	}
-	req := branchprot.MergeClassic(p, bp)
+	req := branchprot.MergeClassic(p, bp, apps)
 	if _, _, err := j.gh.Repositories.UpdateBranchProtection(ctx, j.repo.owner, j.repo.name, b, req); err != nil {
 		return j.classicRefused(err, so)
 	}
