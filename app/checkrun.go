@@ -28,9 +28,10 @@ type pendingCheck struct {
 	sha string
 	id  int64
 	// completed is set when the run found was already completed; hash is
-	// its external_id, the hash of what it shows.
+	// its external_id (see externalID), pr the pull request it judged.
 	completed bool
 	hash      string
+	pr        int
 }
 
 // checkResult is what a completed check run shows.
@@ -98,6 +99,7 @@ func (j *jobRun) startCheck(ctx context.Context, sha string) (*pendingCheck, err
 		pc.id = r.GetID()
 		pc.completed = r.GetStatus() == "completed"
 		pc.hash = r.GetExternalID()
+		pc.pr, _ = parseExternalID(pc.hash)
 		j.log.Debug("check run found", "check_run", pc.id, "status", r.GetStatus())
 		return pc, nil
 	}
@@ -122,9 +124,12 @@ func (j *jobRun) finishCheck(ctx context.Context, pc *pendingCheck, res checkRes
 	if err != nil {
 		return err
 	}
-	hash := resultHash(res)
+	hash := j.externalID(res)
 	if pc.completed && pc.hash == hash {
 		j.log.Info("check run already shows this result", "check_run", pc.id)
+		return nil
+	}
+	if !j.supersedes(pc) {
 		return nil
 	}
 	batches := batchAnnotations(res.Annotations)

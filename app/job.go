@@ -209,10 +209,7 @@ func (w *Worker) run(ctx context.Context, job intake.Job) error {
 	case intake.JobRefreshPR, intake.JobRescan:
 		return j.scanDefault(ctx, false)
 	case intake.JobCheck:
-		if job.PR != 0 && job.BaseSHA != "" {
-			return j.checkPullRequest(ctx)
-		}
-		return j.checkCommit(ctx)
+		return j.checkHead(ctx)
 	}
 	return fmt.Errorf("unknown job kind %q", job.Kind)
 }
@@ -364,11 +361,12 @@ func (j *jobRun) checkPullRequest(ctx context.Context) error {
 	if !ok {
 		return err
 	}
+	// No Scorecard on a pull request's head: its tree is anyone's, and the
+	// pull request's result shows no scores.
 	headScan, err := j.scan(ctx, head, cfg)
 	if err != nil {
 		return err
 	}
-	headScan.scores, headScan.scoreErr = j.scorecard(ctx, head, nil)
 	baseScan, err := j.scan(ctx, base, cfg)
 	if err != nil {
 		return err

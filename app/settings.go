@@ -132,11 +132,11 @@ func (j *jobRun) reportSettings(ctx context.Context, sha string, res checkResult
 	if err != nil {
 		return err
 	}
-	hash := resultHash(res)
+	hash := j.externalID(res)
 	if !pc.completed {
 		return j.finishCheck(ctx, pc, res)
 	}
-	if pc.hash == hash {
+	if pc.hash == hash || !j.supersedes(pc) {
 		return nil
 	}
 	summary, err := renderSummary(res.Summary)

@@ -16,7 +16,7 @@ const (
 // extraHandlers are the operations with behaviour defined in this file and
 // in forks.go (merged into handlers at init).
 var extraHandlers = map[string]handlerFunc{
-	"apps/get-authenticated":                         appsGetAuthenticated,
+	"apps/get-authenticated":                          appsGetAuthenticated,
 	"repos/list-pull-requests-associated-with-commit": reposPullsForCommit,
 }
 
