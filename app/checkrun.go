@@ -59,6 +59,9 @@ type summaryData struct {
 	Settings       []settingLine
 	Notes          []string
 	Errors         []string
+	// Suppressions are the inline suppressions a pull request adds, which
+	// its own check does not honour.
+	Suppressions []string
 }
 
 type ruleRow struct {

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -204,11 +205,16 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 
 // pullRequestResult judges a PR by what it introduces: failure when an
 // introduced finding reaches fail-on; pre-existing findings are notices.
+// An inline suppression counts only where the base has the same one (same
+// file, rule and line): a pull request cannot silence the check that
+// judges it. Its new suppressions are listed, and their findings judged.
 func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
-	added, existing := introduced(head.findings, base.findings)
+	newSup, _ := introduced(head.suppressed, base.suppressed)
+	active := append(slices.Clip(head.findings), newSup...)
+	added, existing := introduced(active, append(slices.Clip(base.findings), base.suppressed...))
 	res := checkResult{Conclusion: "success"}
-	d := summaryData{ShowIntroduced: true, Rules: ruleRows(head.findings, added),
-		Errors: fileErrors(head), Notes: head.cfg.Notes}
+	d := summaryData{ShowIntroduced: true, Rules: ruleRows(active, added),
+		Errors: fileErrors(head), Notes: head.cfg.Notes, Suppressions: suppressionLines(head, newSup)}
 	failing := 0
 	for _, f := range added {
 		if failOn.Fails(f.Severity) {
@@ -247,4 +253,22 @@ func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 	}
 	res.Summary = d
 	return res
+}
+
+// suppressionLines lists the suppressions a pull request adds; those of
+// exploitable findings in a public repository are counted, not described.
+func suppressionLines(head *scanned, added []checks.Finding) []string {
+	var out []string
+	hidden := 0
+	for _, f := range added {
+		if head.hidden(f) {
+			hidden++
+			continue
+		}
+		out = append(out, fmt.Sprintf("`%s` line %d: `%s` (%s)", f.Primary.File, f.Primary.Line, f.Rule, f.Severity))
+	}
+	if hidden > 0 {
+		out = append(out, fmt.Sprintf("%s of exploitable findings (not described in public)", plural(hidden, "suppression", "suppressions")))
+	}
+	return out
 }

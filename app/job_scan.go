@@ -20,6 +20,9 @@ type scanned struct {
 	private  bool
 	findings []checks.Finding
 	errors   []checks.FileError
+	// suppressed are the findings inline comments suppress: a pull
+	// request's check honours only those the base has too.
+	suppressed []checks.Finding
 	// scores are Scorecard's check scores (nil when Scorecard is off).
 	scores   map[string]int
 	scoreErr string
@@ -33,8 +36,9 @@ func (j *jobRun) scan(ctx context.Context, t *snapshot.Tree, cfg config.Config) 
 	snap := t.Snapshot()
 	snap.Owner, snap.Name, snap.Private = j.repo.owner, j.repo.name, j.repo.private
 	snap.Ignored = cfg.IgnoredPath
-	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt})
-	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings, errors: res.Errors}, nil
+	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt, KeepSuppressed: true})
+	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings, errors: res.Errors,
+		suppressed: res.Suppressed}, nil
 }
 
 // scorecard runs Scorecard on t with changes applied, in a temporary
