@@ -12,12 +12,14 @@ import (
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/templates"
 )
 
 // configFailure is the failing run of an invalid configuration: the
 // summary quotes the error and, for the repository's own file, the lines
 // are annotated.
 func configFailure(e *ConfigError) checkResult {
+	// The summary shows e.Error() in a code block (templates.CodeBlock).
 	res := checkResult{Conclusion: "failure", Title: "Invalid Hardener configuration",
 		Summary: summaryData{ConfigError: e.Error()}}
 	var errs config.Errors
@@ -131,10 +133,10 @@ func scoreRows(before, after map[string]int) []scoreRow {
 func fileErrors(sc *scanned) []string {
 	var out []string
 	for _, e := range sc.errors {
-		out = append(out, fmt.Sprintf("`%s`: %s", e.File, e.Message))
+		out = append(out, templates.Code(e.File)+": "+templates.Text(e.Message))
 	}
 	for _, p := range unread(sc) {
-		out = append(out, fmt.Sprintf("`%s`: %s", p, sc.tree.Unseen[p]))
+		out = append(out, templates.Code(p)+": "+templates.Text(sc.tree.Unseen[p]))
 	}
 	return out
 }
@@ -170,7 +172,7 @@ func newlyUnread(head, base *scanned) []string {
 // conclusion is neutral (nothing to compare with).
 func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) checkResult {
 	res := checkResult{Conclusion: "neutral", Title: plural(len(sc.findings), "finding", "findings")}
-	d := summaryData{Rules: ruleRows(sc.findings, nil), Errors: fileErrors(sc), Notes: sc.cfg.Notes}
+	d := summaryData{Rules: ruleRows(sc.findings, nil), Errors: fileErrors(sc), Notes: configNotes(sc.cfg)}
 	for _, f := range sc.findings {
 		if sc.hidden(f) {
 			d.Hidden++
@@ -190,7 +192,7 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 	}
 	d.Scores = scoreRows(sc.scores, nil)
 	if sc.scoreErr != "" {
-		d.Notes = append(d.Notes, "OpenSSF Scorecard could not run: "+sc.scoreErr)
+		d.Notes = append(d.Notes, "OpenSSF Scorecard could not run: "+templates.Text(sc.scoreErr))
 	}
 	if pr != nil {
 		d.PR, res.prKey = pr.Message, pr.key()
@@ -214,7 +216,7 @@ func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 	added, existing := introduced(active, append(slices.Clip(base.findings), base.suppressed...))
 	res := checkResult{Conclusion: "success"}
 	d := summaryData{ShowIntroduced: true, Rules: ruleRows(active, added),
-		Errors: fileErrors(head), Notes: head.cfg.Notes, Suppressions: suppressionLines(head, newSup)}
+		Errors: fileErrors(head), Notes: configNotes(head.cfg), Suppressions: suppressionLines(head, newSup)}
 	failing := 0
 	for _, f := range added {
 		if failOn.Fails(f.Severity) {
@@ -265,10 +267,19 @@ func suppressionLines(head *scanned, added []checks.Finding) []string {
 			hidden++
 			continue
 		}
-		out = append(out, fmt.Sprintf("`%s` line %d: `%s` (%s)", f.Primary.File, f.Primary.Line, f.Rule, f.Severity))
+		out = append(out, fmt.Sprintf("%s line %d: %s (%s)", templates.Code(f.Primary.File), f.Primary.Line, templates.Code(f.Rule), f.Severity))
 	}
 	if hidden > 0 {
 		out = append(out, fmt.Sprintf("%s of exploitable findings (not described in public)", plural(hidden, "suppression", "suppressions")))
+	}
+	return out
+}
+
+// configNotes are the configuration's notes as Markdown lines.
+func configNotes(cfg config.Config) []string {
+	out := make([]string, 0, len(cfg.Notes))
+	for _, n := range cfg.Notes {
+		out = append(out, templates.Text(n))
 	}
 	return out
 }

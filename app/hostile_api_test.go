@@ -1,8 +1,12 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/google/go-github/v62/github"
 )
 
 // The hardening PR is labelled with the documented body, {"labels": [...]};
@@ -50,5 +54,57 @@ func TestHostileReportModeWritesOnlyCheckRuns(t *testing.T) {
 	}
 	if runs := h.repo.CheckRuns(); len(runs) == 0 {
 		t.Error("no check run")
+	}
+}
+
+// The App's comment is found past the first page of a busy pull request,
+// so it is not posted again.
+func TestHostileCommentsPaginated(t *testing.T) {
+	h := newHarness(t, workflowFiles())
+	h.install()
+	h.repo.Commit(HardeningBranch, "tweak", map[string]string{"NOTES.md": "mine\n"})
+	gh := h.fake.Client()
+	for i := range 120 {
+		if _, _, err := gh.Issues.CreateComment(context.Background(), h.repo.Owner, h.repo.Name, 1,
+			&github.IssueComment{Body: github.String(fmt.Sprintf("comment %d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.repo.Commit("main", "add a workflow", map[string]string{".github/workflows/extra.yml": extraWorkflow})
+	for range 2 {
+		if err := h.refresh(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, c := range h.repo.Comments(1) {
+		if strings.Contains(c.Body, humanCommitsMarker) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the App commented %d times, want once", n)
+	}
+}
+
+// The App's draft advisory is found among more than a page of drafts, so
+// a second run does not open another.
+func TestHostileAdvisoriesPaginated(t *testing.T) {
+	files := workflowFiles()
+	files[".github/workflows/greet.yml"] = injectable
+	h := newHarness(t, files)
+	gh := h.fake.Client()
+	for i := range 100 {
+		req, _ := gh.NewRequest("POST", fmt.Sprintf("repos/%s/%s/security-advisories", h.repo.Owner, h.repo.Name), map[string]any{
+			"summary": fmt.Sprintf("other %d", i), "description": "another draft", "severity": "low",
+			"vulnerabilities": []any{map[string]any{"package": map[string]any{"ecosystem": "actions", "name": "x/y"}}}})
+		if _, err := gh.Do(context.Background(), req, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.install()
+	h.install()
+	if n := len(h.repo.Advisories()); n != 101 {
+		t.Errorf("advisories = %d, want the 100 others and one of the App's", n)
 	}
 }

@@ -231,14 +231,8 @@ func (j *jobRun) branchOurs(ctx context.Context) (bool, error) {
 // commentOnce comments on an issue or PR unless a comment with marker is
 // already there.
 func (j *jobRun) commentOnce(ctx context.Context, number int, marker, body string) error {
-	list, _, err := j.gh.Issues.ListComments(ctx, j.repo.owner, j.repo.name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}})
-	if err != nil {
-		return fmt.Errorf("list comments of #%d: %w", number, err)
-	}
-	for _, c := range list {
-		if strings.Contains(c.GetBody(), marker) {
-			return nil
-		}
+	if done, err := j.hasComment(ctx, number, marker); err != nil || done {
+		return err
 	}
 	if _, _, err := j.gh.Issues.CreateComment(ctx, j.repo.owner, j.repo.name, number, &github.IssueComment{Body: github.String(body)}); err != nil {
 		return fmt.Errorf("comment on #%d: %w", number, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/branchprot"
+	"github.com/hardener/hardener/templates"
 )
 
 // The GitHub side of the branch-protection remediation: reading the
@@ -103,7 +104,7 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 	for _, r := range rules {
 		st.AddRule(r)
 	}
-	ok := fmt.Sprintf("Branch protection of `%s` matches `%s`.", b, config.File)
+	ok := fmt.Sprintf("Branch protection of %s matches `%s`.", templates.Code(b), config.File)
 	gaps := branchprot.Unmet(bp, st, apps)
 	if len(gaps) == 0 {
 		so.add("bp:ok", ok, false)
@@ -150,8 +151,8 @@ func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionCon
 			return j.rulesetRefused(err, so)
 		}
 		j.log.Info("ruleset created", "ruleset", created.ID, "rules", len(req.Rules))
-		so.add("bp:applied:"+gaps.String(), fmt.Sprintf("Created the repository ruleset `%s` for `%s` from `%s`: %s.",
-			branchprot.RulesetName, j.repo.defaultBranch, config.File, strings.Join(req.RuleNames(), ", ")), true)
+		so.add("bp:applied:"+gaps.String(), fmt.Sprintf("Created the repository ruleset `%s` for %s from `%s`: %s.",
+			branchprot.RulesetName, templates.Code(j.repo.defaultBranch), config.File, strings.Join(req.RuleNames(), ", ")), true)
 		return true, nil
 	}
 	var live branchprot.Ruleset
@@ -160,15 +161,15 @@ func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionCon
 	}
 	drift := gaps.String()
 	if live.Enforcement != "active" {
-		drift = fmt.Sprintf("the ruleset's enforcement is `%s`; %s", live.Enforcement, drift)
+		drift = fmt.Sprintf("the ruleset's enforcement is %s; %s", templates.Code(live.Enforcement), drift)
 	}
 	req := branchprot.UpdateRuleset(bp, gaps, live, j.repo.defaultBranch, apps)
 	if err := ghJSON(ctx, j.gh, http.MethodPut, fmt.Sprintf("%s/%d", base, ours.ID), req, &live); err != nil {
 		return j.rulesetRefused(err, so)
 	}
 	j.log.Warn("ruleset drifted from the configuration; re-applied", "ruleset", ours.ID, "drift", drift)
-	so.add("bp:drift:"+drift, fmt.Sprintf("**Drift:** the branch protection of `%s` differed from `%s` (%s). Hardener re-applied the `%s` ruleset; change `%s` to change the protection.",
-		j.repo.defaultBranch, config.File, drift, branchprot.RulesetName, config.File), true)
+	so.add("bp:drift:"+drift, fmt.Sprintf("**Drift:** the branch protection of %s differed from `%s` (%s). Hardener re-applied the `%s` ruleset; change `%s` to change the protection.",
+		templates.Code(j.repo.defaultBranch), config.File, drift, branchprot.RulesetName, config.File), true)
 	return true, nil
 }
 
@@ -185,7 +186,7 @@ func (j *jobRun) rulesetRefused(err error, so *settingsOutcome) (bool, error) {
 		return true, nil
 	}
 	if status == http.StatusUnprocessableEntity {
-		so.add("bp:refused", "GitHub refused the `"+branchprot.RulesetName+"` ruleset: "+msg, true)
+		so.add("bp:refused", "GitHub refused the `"+branchprot.RulesetName+"` ruleset: "+templates.Text(msg), true)
 		return true, nil
 	}
 	return false, nil
@@ -229,8 +230,8 @@ func (j *jobRun) applyClassic(ctx context.Context, bp config.BranchProtectionCon
 	if p != nil {
 		how = "Extended the existing classic protection of"
 	}
-	so.add("bp:classic:"+gaps.String(), fmt.Sprintf("%s `%s` with classic branch protection from `%s` (repository rulesets are not available here), keeping every existing setting. It was missing: %s.",
-		how, b, config.File, gaps), true)
+	so.add("bp:classic:"+gaps.String(), fmt.Sprintf("%s %s with classic branch protection from `%s` (repository rulesets are not available here), keeping every existing setting. It was missing: %s.",
+		how, templates.Code(b), config.File, gaps), true)
 	return nil
 }
 
@@ -242,11 +243,11 @@ func (j *jobRun) classicRefused(err error, so *settingsOutcome) error {
 	j.log.Warn("classic branch protection refused", "status", status, "err", msg)
 	switch {
 	case needsPlan(msg):
-		so.add("bp:plan", "Branch protection could not be applied: GitHub offers neither rulesets nor branch protection for this private repository on its current plan ("+msg+").", true)
+		so.add("bp:plan", "Branch protection could not be applied: GitHub offers neither rulesets nor branch protection for this private repository on its current plan ("+templates.Text(msg)+").", true)
 	case status == http.StatusForbidden || status == http.StatusNotFound:
 		so.add("bp:forbidden", "Branch protection could not be applied: "+adminHint+".", true)
 	default:
-		so.add("bp:refused", "GitHub refused the branch protection: "+msg, true)
+		so.add("bp:refused", "GitHub refused the branch protection: "+templates.Text(msg), true)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/templates"
 )
 
 // State is how a branch is protected, aggregated over every source (the
@@ -112,9 +113,9 @@ func Unmet(bp config.BranchProtectionConfig, s *State, apps Apps) Gaps {
 	for _, c := range bp.RequiredStatusChecks {
 		switch want := apps[c]; {
 		case len(s.checks[c]) == 0:
-			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check `%s` is not required", c)})
+			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check %s is not required", templates.Code(c))})
 		case want != 0 && !s.checks[c][want]:
-			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check `%s` is required from any source, not from the App (id %d) that reports it", c, want)})
+			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check %s is required from any source, not from the App (id %d) that reports it", templates.Code(c), want)})
 		}
 	}
 	if bp.RequireSignedCommits && !s.signatures {
