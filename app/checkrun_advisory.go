@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,7 +80,7 @@ func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryO
 			"package": map[string]any{"ecosystem": "actions", "name": j.repo.full()},
 		}},
 	}
-	req, err := j.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/security-advisories", url.PathEscape(j.repo.owner), url.PathEscape(j.repo.name)), body)
+	req, err := j.gh.NewRequest(http.MethodPost, j.repoAPI("security-advisories"), body)
 	if err != nil {
 		return nil, err
 	}

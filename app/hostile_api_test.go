@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/internal/githubfake"
 )
 
 // The hardening PR is labelled with the documented body, {"labels": [...]};
@@ -106,5 +109,30 @@ func TestHostileAdvisoriesPaginated(t *testing.T) {
 	h.install()
 	if n := len(h.repo.Advisories()); n != 101 {
 		t.Errorf("advisories = %d, want the 100 others and one of the App's", n)
+	}
+}
+
+// Branch names go into API paths: one with '#' (legal in git) must not cut
+// the path short and make the App read another branch's protection (and
+// re-apply its ruleset on every run).
+func TestHostileBranchNameInPath(t *testing.T) {
+	const branch = "hot#fix/v1%2e"
+	h := newHarness(t, workflowFiles(), githubfake.DefaultBranch(branch), githubfake.PrivateVulnerabilityReporting(true))
+	h.repo.Commit(branch, "Configure Hardener", map[string]string{".github/hardener.yml": "remediations: {branch-protection: true}\nbranch-protection: {block-force-pushes: true}\n"})
+	h.install()
+	if _, ok := h.rulesets()["hardener"]; !ok {
+		t.Fatal("no ruleset created")
+	}
+	h.fake.ResetCounts()
+	h.rescan()
+	if w := h.writes(); len(w) != 0 {
+		t.Errorf("a rescan with nothing new wrote %v: the App read another branch's rules", w)
+	}
+	for _, r := range h.fake.Requests() {
+		if r.OperationID == "repos/get-branch-rules" {
+			if got, _ := url.PathUnescape(strings.TrimPrefix(r.Path, "/repos/octo-org/hello/rules/branches/")); got != branch {
+				t.Errorf("rules requested for %q, want %q", got, branch)
+			}
+		}
 	}
 }

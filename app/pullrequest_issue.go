@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -17,7 +17,7 @@ const maxCommentPages = 10
 // {"labels": [...]}, as the API documents it (go-github's
 // AddLabelsToIssue sends a bare array).
 func (j *jobRun) addLabels(ctx context.Context, number int, labels ...string) error {
-	path := fmt.Sprintf("repos/%s/%s/issues/%d/labels", url.PathEscape(j.repo.owner), url.PathEscape(j.repo.name), number)
+	path := j.repoAPI("issues", strconv.Itoa(number), "labels")
 	return ghJSON(ctx, j.gh, http.MethodPost, path, map[string][]string{"labels": labels}, nil)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -20,6 +21,17 @@ import (
 
 // The GitHub side of the branch-protection remediation: reading the
 // branch's protection and writing what remediations/branchprot computes.
+
+// repoAPI is the REST path of the repository followed by segments, every
+// segment escaped: owner, name and branch names are repository data, and a
+// branch may be named "a#b" or "x/../y".
+func (j *jobRun) repoAPI(segments ...string) string {
+	parts := []string{"repos", url.PathEscape(j.repo.owner), url.PathEscape(j.repo.name)}
+	for _, s := range segments {
+		parts = append(parts, url.PathEscape(s))
+	}
+	return strings.Join(parts, "/")
+}
 
 // ghJSON sends one request with go-github (so rate limits map to its
 // error types) and decodes the answer into out.
@@ -96,7 +108,7 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 	apps := branchprot.Apps{CheckName: app.ID}
 	bp, b := sc.cfg.BranchProtection, j.repo.defaultBranch
 	var rules []branchprot.Rule
-	err = ghJSON(ctx, j.gh, http.MethodGet, fmt.Sprintf("repos/%s/%s/rules/branches/%s?per_page=100", j.repo.owner, j.repo.name, b), nil, &rules)
+	err = ghJSON(ctx, j.gh, http.MethodGet, j.repoAPI("rules", "branches", b)+"?per_page=100", nil, &rules)
 	if err != nil && !refused(err) {
 		return fmt.Errorf("rules of branch %s: %w", b, err)
 	}
@@ -132,7 +144,7 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 // are never touched. done is false when rulesets are not available here
 // (plan or GitHub version), so that classic protection is used instead.
 func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionConfig, gaps branchprot.Gaps, apps branchprot.Apps, so *settingsOutcome) (done bool, err error) {
-	base := fmt.Sprintf("repos/%s/%s/rulesets", j.repo.owner, j.repo.name)
+	base := j.repoAPI("rulesets")
 	var list []branchprot.Ruleset
 	if err := ghJSON(ctx, j.gh, http.MethodGet, base+"?includes_parents=false&per_page=100", nil, &list); err != nil {
 		return j.rulesetRefused(err, so)
