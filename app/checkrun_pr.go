@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/snapshot"
+	"github.com/hardener/hardener/templates"
 )
 
 // maxOpenPRPages bounds the open pull requests read (100 a page, most
@@ -23,6 +26,24 @@ const maxOpenPRPages = 5
 // (check_run.rerequested) without pull_requests, and judging the head
 // alone, with the fork's own config, would turn a failing check neutral.
 func (j *jobRun) checkHead(ctx context.Context) error {
+	err := j.judgeHead(ctx)
+	var refused *snapshot.ArchiveError
+	if errors.As(err, &refused) && j.job.HeadSHA != "" {
+		// A hostile tree must not end in no check at all.
+		j.log.Warn("repository archive refused; the check fails", "err", err)
+		cr, serr := j.startCheck(ctx, j.job.HeadSHA)
+		if serr != nil {
+			return serr
+		}
+		return j.finishCheck(ctx, cr, checkResult{Conclusion: "failure", Title: "Repository archive refused",
+			Summary: summaryData{Headline: "Hardener could not check this commit: it refused the repository archive, so nothing was scanned.",
+				Errors: []string{templates.Text(err.Error())}}})
+	}
+	return err
+}
+
+// judgeHead judges the head as its pull request's or as a commit.
+func (j *jobRun) judgeHead(ctx context.Context) error {
 	if j.job.PR != 0 && j.job.BaseSHA != "" {
 		return j.checkPullRequest(ctx)
 	}

@@ -105,3 +105,13 @@ func TestHostileTooManyHiddenWorkflows(t *testing.T) {
 		t.Fatalf("conclusion = %q, want failure for the files not read\n%s", run.Conclusion, run.Summary)
 	}
 }
+
+// A pull request whose archive the App refuses (a file name longer than a
+// checkout allows) gets a failing check that says why, not no check.
+func TestHostileRefusedArchiveFailsTheCheck(t *testing.T) {
+	h := newHarness(t, workflowFiles())
+	run := h.openPR(1, "long", map[string]string{strings.Repeat("n", 300) + ".txt": "x\n"})
+	if run.Conclusion != "failure" || !strings.Contains(run.Summary, "longer than 255 bytes") {
+		t.Fatalf("run = %s\n%s", run.Conclusion, run.Summary)
+	}
+}
