@@ -28,9 +28,10 @@ type pendingCheck struct {
 	sha string
 	id  int64
 	// completed is set when the run found was already completed; hash is
-	// its external_id, the hash of what it shows.
+	// its external_id (see externalID), pr the pull request it judged.
 	completed bool
 	hash      string
+	pr        int
 }
 
 // checkResult is what a completed check run shows.
@@ -58,6 +59,9 @@ type summaryData struct {
 	Settings       []settingLine
 	Notes          []string
 	Errors         []string
+	// Suppressions are the inline suppressions a pull request adds, which
+	// its own check does not honour.
+	Suppressions []string
 }
 
 type ruleRow struct {
@@ -74,25 +78,31 @@ func openPRAction() []*github.CheckRunAction {
 	}}
 }
 
-// startCheck finds the `hardener` run of sha, or creates it in progress.
-// A completed run is not reopened here: finishCheck decides whether it
-// still shows the right thing.
+// startCheck finds the App's `hardener` run of sha, or creates it in
+// progress. Runs of the same name by other Apps or by workflow jobs are
+// not ours to update or to trust. A completed run is not reopened here:
+// finishCheck decides whether it still shows the right thing.
 func (j *jobRun) startCheck(ctx context.Context, sha string) (*pendingCheck, error) {
+	app, err := j.w.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
 	name := CheckName
 	list, _, err := j.gh.Checks.ListCheckRunsForRef(ctx, j.repo.owner, j.repo.name, sha, &github.ListCheckRunsOptions{
-		CheckName: &name, ListOptions: github.ListOptions{PerPage: 10},
+		CheckName: &name, AppID: &app.ID, ListOptions: github.ListOptions{PerPage: 10},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list check runs of %s: %w", sha, err)
 	}
 	pc := &pendingCheck{sha: sha}
 	for _, r := range list.CheckRuns {
-		if r.GetName() != CheckName {
+		if r.GetName() != CheckName || r.GetApp().GetID() != app.ID {
 			continue
 		}
 		pc.id = r.GetID()
 		pc.completed = r.GetStatus() == "completed"
 		pc.hash = r.GetExternalID()
+		pc.pr, _ = parseExternalID(pc.hash)
 		j.log.Debug("check run found", "check_run", pc.id, "status", r.GetStatus())
 		return pc, nil
 	}
@@ -117,9 +127,12 @@ func (j *jobRun) finishCheck(ctx context.Context, pc *pendingCheck, res checkRes
 	if err != nil {
 		return err
 	}
-	hash := resultHash(res)
+	hash := j.externalID(res)
 	if pc.completed && pc.hash == hash {
 		j.log.Info("check run already shows this result", "check_run", pc.id)
+		return nil
+	}
+	if !j.supersedes(pc) {
 		return nil
 	}
 	batches := batchAnnotations(res.Annotations)

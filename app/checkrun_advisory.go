@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/checks"
+	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/templates"
 )
 
 // advisoryOutcome is the draft advisory holding exploitable findings.
@@ -26,9 +29,10 @@ const advisoryMarker = "<!-- hardener:advisory="
 // into a draft repository security advisory, visible to maintainers only:
 // one advisory per set of findings (a hash in its description), looked up
 // before creating. Plans or tokens without the feature are logged, not
-// fatal: the check run still counts the findings.
+// fatal: the check run still counts the findings. In `mode: report` the
+// App writes nothing but check runs, so no advisory either.
 func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryOutcome, error) {
-	if j.repo.private {
+	if j.repo.private || sc.cfg.Mode == config.ModeReport {
 		return nil, nil
 	}
 	var found []checks.Finding
@@ -46,31 +50,28 @@ func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryO
 	sort.Strings(keys)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
 	marker := advisoryMarker + hex.EncodeToString(sum[:]) + " -->"
-	list, _, err := j.gh.SecurityAdvisories.ListRepositorySecurityAdvisories(ctx, j.repo.owner, j.repo.name,
-		&github.ListRepositorySecurityAdvisoriesOptions{State: "draft"})
+	existing, err := j.findAdvisory(ctx, marker)
 	if err != nil {
 		if refused(err) {
 			j.log.Warn("repository security advisories unavailable", "err", err)
 			return nil, nil
 		}
-		return nil, fmt.Errorf("list security advisories: %w", err)
+		return nil, err
 	}
-	for _, a := range list {
-		if strings.Contains(a.GetDescription(), marker) {
-			return &advisoryOutcome{URL: advisoryURL(a)}, nil
-		}
+	if existing != nil {
+		return &advisoryOutcome{URL: advisoryURL(existing)}, nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hardener found %s in this repository's GitHub Actions workflows that an outside contributor may be able to exploit. "+
 		"They are not described in the public check run.\n\n", plural(len(found), "pattern", "patterns"))
 	for _, f := range found {
-		fmt.Fprintf(&b, "- `%s` line %d — **%s** (%s): %s\n", f.Primary.File, f.Primary.Line, f.Rule, f.Severity, f.Message)
+		fmt.Fprintf(&b, "- %s line %d — **%s** (%s): %s\n", templates.Code(f.Primary.File), f.Primary.Line, f.Rule, f.Severity, templates.Text(f.Message))
 		if m, ok := checks.Rule(f.Rule); ok {
 			fmt.Fprintf(&b, "  How to fix: %s (%s)\n", m.Help, m.DocsURL())
 		}
 	}
 	b.WriteString("\nThis draft is private to the repository's maintainers and security managers. Close it once the workflows are fixed.\n\n")
-	b.WriteString(marker + "\n")
+	b.WriteString(marker) // the last line: findAdvisory reads only that
 	body := map[string]any{
 		"summary":     "Exploitable GitHub Actions workflow patterns",
 		"description": b.String(),
@@ -79,7 +80,7 @@ func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryO
 			"package": map[string]any{"ecosystem": "actions", "name": j.repo.full()},
 		}},
 	}
-	req, err := j.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%s/%s/security-advisories", j.repo.owner, j.repo.name), body)
+	req, err := j.gh.NewRequest(http.MethodPost, j.repoAPI("security-advisories"), body)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +94,39 @@ func (j *jobRun) reportExploitable(ctx context.Context, sc *scanned) (*advisoryO
 	}
 	j.log.Info("draft security advisory created", "ghsa", created.GetGHSAID())
 	return &advisoryOutcome{URL: advisoryURL(&created), Created: true}, nil
+}
+
+// maxAdvisoryPages bounds the draft advisories read (100 a page) to find
+// the App's.
+const maxAdvisoryPages = 10
+
+// findAdvisory returns the draft advisory whose description ends with
+// marker, the App's own last line (a marker quoted elsewhere in a
+// description does not count), reading at most maxAdvisoryPages pages.
+func (j *jobRun) findAdvisory(ctx context.Context, marker string) (*github.SecurityAdvisory, error) {
+	opts := &github.ListRepositorySecurityAdvisoriesOptions{State: "draft", ListCursorOptions: github.ListCursorOptions{PerPage: 100}}
+	for range maxAdvisoryPages {
+		list, resp, err := j.gh.SecurityAdvisories.ListRepositorySecurityAdvisories(ctx, j.repo.owner, j.repo.name, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list security advisories: %w", err)
+		}
+		for _, a := range list {
+			if lastLine(a.GetDescription()) == marker {
+				return a, nil
+			}
+		}
+		// GitHub pages these by cursor; the fake, like most lists, by number.
+		switch {
+		case resp.After != "":
+			opts.After, opts.Page = resp.After, ""
+		case resp.NextPage != 0:
+			opts.Page = strconv.Itoa(resp.NextPage)
+		default:
+			return nil, nil
+		}
+	}
+	j.log.Warn("more draft advisories than the App reads; a new one may duplicate an older one", "pages", maxAdvisoryPages)
+	return nil, nil
 }
 
 func advisoryURL(a *github.SecurityAdvisory) string {

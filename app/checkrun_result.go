@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,12 +12,14 @@ import (
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/templates"
 )
 
 // configFailure is the failing run of an invalid configuration: the
 // summary quotes the error and, for the repository's own file, the lines
 // are annotated.
 func configFailure(e *ConfigError) checkResult {
+	// The summary shows e.Error() in a code block (templates.CodeBlock).
 	res := checkResult{Conclusion: "failure", Title: "Invalid Hardener configuration",
 		Summary: summaryData{ConfigError: e.Error()}}
 	var errs config.Errors
@@ -124,10 +127,43 @@ func scoreRows(before, after map[string]int) []scoreRow {
 	return rows
 }
 
-func fileErrors(errs []checks.FileError) []string {
+// fileErrors lists the files the scan could not read: errors of the scan,
+// and files a rule reads that the snapshot could not (see
+// snapshot.Tree.Unread).
+func fileErrors(sc *scanned) []string {
 	var out []string
-	for _, e := range errs {
-		out = append(out, fmt.Sprintf("`%s`: %s", e.File, e.Message))
+	for _, e := range sc.errors {
+		out = append(out, templates.Code(e.File)+": "+templates.Text(e.Message))
+	}
+	for _, p := range unread(sc) {
+		out = append(out, templates.Code(p)+": "+templates.Text(sc.tree.Unseen[p]))
+	}
+	return out
+}
+
+// unread is the sorted list of files a rule reads that the App could not.
+func unread(sc *scanned) []string {
+	if sc.tree == nil {
+		return nil
+	}
+	out := sc.tree.Unread()
+	sort.Strings(out)
+	return out
+}
+
+// newlyUnread lists the files of head the App could not read that the base
+// did not have unread too: a pull request that hides more files than the
+// App reads one by one cannot pass.
+func newlyUnread(head, base *scanned) []string {
+	old := map[string]bool{}
+	for _, p := range unread(base) {
+		old[p] = true
+	}
+	var out []string
+	for _, p := range unread(head) {
+		if !old[p] {
+			out = append(out, p)
+		}
 	}
 	return out
 }
@@ -136,7 +172,7 @@ func fileErrors(errs []checks.FileError) []string {
 // conclusion is neutral (nothing to compare with).
 func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) checkResult {
 	res := checkResult{Conclusion: "neutral", Title: plural(len(sc.findings), "finding", "findings")}
-	d := summaryData{Rules: ruleRows(sc.findings, nil), Errors: fileErrors(sc.errors), Notes: sc.cfg.Notes}
+	d := summaryData{Rules: ruleRows(sc.findings, nil), Errors: fileErrors(sc), Notes: configNotes(sc.cfg)}
 	for _, f := range sc.findings {
 		if sc.hidden(f) {
 			d.Hidden++
@@ -147,13 +183,16 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 	if adv != nil {
 		d.Advisory = adv.URL
 	}
+	if d.Hidden > 0 && sc.cfg.Mode == config.ModeReport {
+		d.Notes = append(d.Notes, "In `mode: report` Hardener writes nothing but this check run, so no draft security advisory holds the details of the exploitable findings: run `hardener scan` on a checkout to see them.")
+	}
 	d.Headline = fmt.Sprintf("Hardener found %s on this commit.", plural(len(sc.findings), "finding", "findings"))
 	if len(sc.findings) == 0 {
 		d.Headline = "Hardener found nothing to report on this commit."
 	}
 	d.Scores = scoreRows(sc.scores, nil)
 	if sc.scoreErr != "" {
-		d.Notes = append(d.Notes, "OpenSSF Scorecard could not run: "+sc.scoreErr)
+		d.Notes = append(d.Notes, "OpenSSF Scorecard could not run: "+templates.Text(sc.scoreErr))
 	}
 	if pr != nil {
 		d.PR, res.prKey = pr.Message, pr.key()
@@ -168,11 +207,16 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 
 // pullRequestResult judges a PR by what it introduces: failure when an
 // introduced finding reaches fail-on; pre-existing findings are notices.
+// An inline suppression counts only where the base has the same one (same
+// file, rule and line): a pull request cannot silence the check that
+// judges it. Its new suppressions are listed, and their findings judged.
 func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
-	added, existing := introduced(head.findings, base.findings)
+	newSup, _ := introduced(head.suppressed, base.suppressed)
+	active := append(slices.Clip(head.findings), newSup...)
+	added, existing := introduced(active, append(slices.Clip(base.findings), base.suppressed...))
 	res := checkResult{Conclusion: "success"}
-	d := summaryData{ShowIntroduced: true, Rules: ruleRows(head.findings, added),
-		Errors: fileErrors(head.errors), Notes: head.cfg.Notes}
+	d := summaryData{ShowIntroduced: true, Rules: ruleRows(active, added),
+		Errors: fileErrors(head), Notes: configNotes(head.cfg), Suppressions: suppressionLines(head, newSup)}
 	failing := 0
 	for _, f := range added {
 		if failOn.Fails(f.Severity) {
@@ -191,11 +235,14 @@ func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 		}
 		res.Annotations = append(res.Annotations, annotation(f, "notice"))
 	}
-	if failing > 0 {
+	hidden := newlyUnread(head, base)
+	if failing > 0 || len(hidden) > 0 {
 		res.Conclusion = "failure"
 	}
 	res.Title = fmt.Sprintf("%s introduced, %d already on the base", plural(len(added), "finding", "findings"), len(existing))
 	switch {
+	case len(hidden) > 0:
+		d.Headline = fmt.Sprintf("This pull request hides %s that Hardener reads from the repository archive, more than it reads one by one, so it cannot be checked (listed under Not scanned).", plural(len(hidden), "file", "files"))
 	case failing > 0:
 		d.Headline = fmt.Sprintf("This pull request introduces %s at or above `fail-on: %s`.", plural(failing, "finding", "findings"), failOn)
 	case len(added) > 0:
@@ -208,4 +255,31 @@ func pullRequestResult(head, base *scanned, failOn checks.FailOn) checkResult {
 	}
 	res.Summary = d
 	return res
+}
+
+// suppressionLines lists the suppressions a pull request adds; those of
+// exploitable findings in a public repository are counted, not described.
+func suppressionLines(head *scanned, added []checks.Finding) []string {
+	var out []string
+	hidden := 0
+	for _, f := range added {
+		if head.hidden(f) {
+			hidden++
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s line %d: %s (%s)", templates.Code(f.Primary.File), f.Primary.Line, templates.Code(f.Rule), f.Severity))
+	}
+	if hidden > 0 {
+		out = append(out, fmt.Sprintf("%s of exploitable findings (not described in public)", plural(hidden, "suppression", "suppressions")))
+	}
+	return out
+}
+
+// configNotes are the configuration's notes as Markdown lines.
+func configNotes(cfg config.Config) []string {
+	out := make([]string, 0, len(cfg.Notes))
+	for _, n := range cfg.Notes {
+		out = append(out, templates.Text(n))
+	}
+	return out
 }

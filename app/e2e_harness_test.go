@@ -33,6 +33,9 @@ func (s staticClients) InstallationFor(context.Context, int64, []int64, *github.
 
 func (s staticClients) Granted(int64) map[string]string { return nil }
 
+// App is the same client: the fake answers GET /app to any credential.
+func (s staticClients) App(context.Context) *github.Client { return s.gh }
+
 // jobRecorder is an intake.Enqueuer that keeps jobs for the test to run.
 type jobRecorder struct {
 	mu   sync.Mutex
@@ -118,6 +121,7 @@ func newHarnessWith(t *testing.T, fakeOpts []githubfake.Option, files map[string
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) {
+	logCapture.write(p)
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
@@ -170,8 +174,9 @@ func (h *harness) deliver(event, delivery string, body []byte) int {
 func (h *harness) runJobs() []error {
 	var errs []error
 	for _, j := range h.queue.take() {
-		ctx := intake.ContextWithLogger(context.Background(), slog.New(slog.NewTextHandler(testWriter{h.t}, nil)).With(j.LogArgs()...))
-		if err := h.worker.Run(ctx, j); err != nil {
+		log := slog.New(slog.NewTextHandler(testWriter{h.t}, nil)).With(j.LogArgs()...)
+		if err := h.worker.Run(intake.ContextWithLogger(context.Background(), log), j); err != nil {
+			log.Error("job failed", "err", err) // as the queues log it
 			errs = append(errs, err)
 		}
 	}

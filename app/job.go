@@ -71,6 +71,8 @@ type Worker struct {
 
 	orgMu  sync.Mutex
 	orgCfg map[string]orgEntry // lower-case owner
+
+	ident identityCache // the App's ID and bot login (GET /app)
 }
 
 // NewWorker returns a Worker. resolver resolves action tags for
@@ -110,14 +112,17 @@ func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	// Tag resolutions of private action repositories stay with the
 	// installation that could see them.
 	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
-	err := w.run(ctx, job)
+	// No log line of a job, nor the error it ends with, spells a
+	// credential, whatever error or URL it quotes.
+	ctx = intake.ContextWithLogger(ctx, slog.New(ghclient.RedactLogs(intake.LoggerFrom(ctx).Handler())))
+	err := ghclient.Scrub(w.run(ctx, job))
 	if err == nil {
 		return nil
 	}
 	if d, ok := ghclient.RetryDelay(err, 0); ok {
 		var re *intake.RetryError
 		if errors.As(err, &re) {
-			return re
+			return &intake.RetryError{After: re.After, Err: ghclient.Scrub(re.Err)}
 		}
 		return &intake.RetryError{After: d, Err: err}
 	}
@@ -207,10 +212,7 @@ func (w *Worker) run(ctx context.Context, job intake.Job) error {
 	case intake.JobRefreshPR, intake.JobRescan:
 		return j.scanDefault(ctx, false)
 	case intake.JobCheck:
-		if job.PR != 0 && job.BaseSHA != "" {
-			return j.checkPullRequest(ctx)
-		}
-		return j.checkCommit(ctx)
+		return j.checkHead(ctx)
 	}
 	return fmt.Errorf("unknown job kind %q", job.Kind)
 }
@@ -362,11 +364,12 @@ func (j *jobRun) checkPullRequest(ctx context.Context) error {
 	if !ok {
 		return err
 	}
+	// No Scorecard on a pull request's head: its tree is anyone's, and the
+	// pull request's result shows no scores.
 	headScan, err := j.scan(ctx, head, cfg)
 	if err != nil {
 		return err
 	}
-	headScan.scores, headScan.scoreErr = j.scorecard(ctx, head, nil, scorecard.FromPullRequest)
 	baseScan, err := j.scan(ctx, base, cfg)
 	if err != nil {
 		return err

@@ -20,6 +20,9 @@ type scanned struct {
 	private  bool
 	findings []checks.Finding
 	errors   []checks.FileError
+	// suppressed are the findings inline comments suppress: a pull
+	// request's check honours only those the base has too.
+	suppressed []checks.Finding
 	// scores are Scorecard's check scores (nil when Scorecard is off).
 	scores   map[string]int
 	scoreErr string
@@ -35,11 +38,12 @@ func (j *jobRun) scan(ctx context.Context, t *snapshot.Tree, cfg config.Config) 
 	snap.Owner, snap.Name, snap.Private = j.repo.owner, j.repo.name, j.repo.private
 	snap.Ignored = cfg.IgnoredPath
 	on := j.online(snap)
-	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt, Checks: on.all()})
+	res := checks.Scan(ctx, snap, checks.Options{Exempt: cfg.Exempt, Checks: on.all(), KeepSuppressed: true})
 	if err := on.retry(); err != nil {
 		return nil, err
 	}
-	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings, errors: append(res.Errors, on.fileErrors()...)}, nil
+	return &scanned{tree: t, snap: snap, cfg: cfg, private: j.repo.private, findings: res.Findings,
+		errors: append(res.Errors, on.fileErrors()...), suppressed: res.Suppressed}, nil
 }
 
 // scorecard runs Scorecard on t with changes applied, in a temporary

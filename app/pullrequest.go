@@ -15,6 +15,7 @@ import (
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/fixer"
+	"github.com/hardener/hardener/templates"
 )
 
 // Names the hardening pull request is known by.
@@ -36,7 +37,10 @@ const (
 	prBranchUsed = "branch-not-ours"
 )
 
-var fixesRe = regexp.MustCompile(`<!-- hardener:fixes=([0-9a-f]{64}) -->`)
+// fixesRe is the App's marker, exactly, as the last line of its PR body.
+// fixesRe is the App's marker, the last line of its PR body: the fix hash
+// and, when the PR refreshes pins, the hash of the refreshed lines.
+var fixesRe = regexp.MustCompile(`^<!-- hardener:fixes=([0-9a-f]{64})(?: pins=([0-9a-f]{64}))? -->$`)
 
 // prOutcome is what ensurePR did, for the check run and the logs.
 type prOutcome struct {
@@ -65,18 +69,18 @@ func (p *prOutcome) notes() []string {
 	var out []string
 	for _, n := range p.Notes {
 		if n.File != "" && n.Line > 0 {
-			out = append(out, fmt.Sprintf("`%s` line %d: %s", n.File, n.Line, n.Message))
+			out = append(out, fmt.Sprintf("%s line %d: %s", templates.Code(n.File), n.Line, templates.Text(n.Message)))
 		} else if n.File != "" {
-			out = append(out, fmt.Sprintf("`%s`: %s", n.File, n.Message))
+			out = append(out, fmt.Sprintf("%s: %s", templates.Code(n.File), templates.Text(n.Message)))
 		} else {
-			out = append(out, n.Message)
+			out = append(out, templates.Text(n.Message))
 		}
 	}
 	for _, d := range p.Dropped {
-		out = append(out, fmt.Sprintf("`%s` change left out of the `%s` fix: %s", d.Path, d.ID, d.Reason))
+		out = append(out, fmt.Sprintf("%s change left out of the %s fix: %s", templates.Code(d.Path), templates.Code(d.ID), templates.Text(d.Reason)))
 	}
 	for _, r := range p.Refused {
-		out = append(out, fmt.Sprintf("`%s` was not changed: the App could not see its current content (%s).", r, "link, size cap or left out of the archive"))
+		out = append(out, fmt.Sprintf("%s was not changed: the App could not see its current content (%s).", templates.Code(r), "link, size cap or left out of the archive"))
 	}
 	return out
 }
@@ -106,9 +110,11 @@ func fixHash(results []*remediations.Result) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// bodyHash reads the fix hash out of a PR body.
+// bodyHash reads the fix hash out of a PR body: only the App's own
+// marker, its last line in the exact form renderPRBody writes. A marker
+// elsewhere (a file name or quoted text in the body) is not read.
 func bodyHash(body string) string {
-	if m := fixesRe.FindStringSubmatch(body); m != nil {
+	if m := fixesRe.FindStringSubmatch(lastLine(body)); m != nil {
 		return m[1]
 	}
 	return ""

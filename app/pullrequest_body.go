@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/hardener/hardener/templates"
 )
 
@@ -25,7 +27,7 @@ const maxBodyChars = 65536
 // notes, Scorecard before → after, and the fix hash that makes refreshes
 // idempotent.
 func renderPRBody(sc *scanned, po *prOutcome, hash string) (string, error) {
-	d := prBodyData{Notes: po.notes(), Marker: "<!-- hardener:fixes=" + hash + " -->" + pinsMarker(po.Results)}
+	d := prBodyData{Notes: po.notes(), Marker: "<!-- hardener:fixes=" + hash + pinsMarker(po.Results) + " -->"}
 	for _, r := range po.Results {
 		f := prFix{Title: r.Title, Explanation: r.Explanation}
 		if f.Explanation == "" {
@@ -53,4 +55,13 @@ func renderPRBody(sc *scanned, po *prOutcome, hash string) (string, error) {
 		s = truncateSummary(s, maxBodyChars-len(d.Marker)-2) + "\n" + d.Marker + "\n"
 	}
 	return s, nil
+}
+
+// lastLine is the last non-empty line of s, without its line ending.
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\r\n")
+	if i := strings.LastIndexAny(s, "\r\n"); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
 }

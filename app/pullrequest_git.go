@@ -67,7 +67,7 @@ func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *
 	_, _, err = j.gh.Git.CreateRef(ctx, j.repo.owner, j.repo.name, ref)
 	if refExists(err) {
 		// A branch left from an earlier PR: reuse it only if it is all ours.
-		ours, cerr := j.branchOurs(ctx, "")
+		ours, cerr := j.branchOurs(ctx)
 		if cerr != nil {
 			return cerr
 		}
@@ -89,7 +89,7 @@ func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *
 	if err != nil {
 		return fmt.Errorf("open hardening pull request: %w", err)
 	}
-	if _, _, err := j.gh.Issues.AddLabelsToIssue(ctx, j.repo.owner, j.repo.name, pr.GetNumber(), []string{PRLabel}); err != nil {
+	if err := j.addLabels(ctx, pr.GetNumber(), PRLabel); err != nil {
 		j.log.Warn("could not label the hardening pull request", "err", err)
 	}
 	po.setPR(pr, prOpened, "Opened the hardening pull request %s.")
@@ -191,28 +191,18 @@ func commitMessage(r *remediations.Result) string {
 	return title + "\n\n" + short
 }
 
-// ours reports whether a commit was made by the App: signed by GitHub with
-// the App's bot identity as author (login "" accepts any "[bot]").
-func ours(c *github.RepositoryCommit, login string) bool {
-	cm := c.GetCommit()
-	name := cm.GetAuthor().GetName()
-	if !cm.GetVerification().GetVerified() || name != cm.GetCommitter().GetName() {
-		return false
-	}
-	if login != "" {
-		return strings.EqualFold(name, login)
-	}
-	return strings.HasSuffix(name, "[bot]")
-}
-
 // prCommitsOurs reports whether every commit of the PR is the App's.
 func (j *jobRun) prCommitsOurs(ctx context.Context, pr *github.PullRequest) (bool, error) {
+	app, err := j.w.identity(ctx)
+	if err != nil {
+		return false, err
+	}
 	commits, _, err := j.gh.PullRequests.ListCommits(ctx, j.repo.owner, j.repo.name, pr.GetNumber(), &github.ListOptions{PerPage: 100})
 	if err != nil {
 		return false, fmt.Errorf("list commits of #%d: %w", pr.GetNumber(), err)
 	}
 	for _, c := range commits {
-		if !ours(c, pr.GetUser().GetLogin()) {
+		if !ours(c, app.BotLogin()) {
 			return false, nil
 		}
 	}
@@ -221,13 +211,17 @@ func (j *jobRun) prCommitsOurs(ctx context.Context, pr *github.PullRequest) (boo
 
 // branchOurs reports whether every commit on the hardening branch that the
 // default branch lacks is the App's.
-func (j *jobRun) branchOurs(ctx context.Context, login string) (bool, error) {
+func (j *jobRun) branchOurs(ctx context.Context) (bool, error) {
+	app, err := j.w.identity(ctx)
+	if err != nil {
+		return false, err
+	}
 	cmp, _, err := j.gh.Repositories.CompareCommits(ctx, j.repo.owner, j.repo.name, j.repo.defaultBranch, HardeningBranch, &github.ListOptions{PerPage: 100})
 	if err != nil {
 		return false, fmt.Errorf("compare %s...%s: %w", j.repo.defaultBranch, HardeningBranch, err)
 	}
 	for _, c := range cmp.Commits {
-		if !ours(c, login) {
+		if !ours(c, app.BotLogin()) {
 			return false, nil
 		}
 	}
@@ -237,14 +231,8 @@ func (j *jobRun) branchOurs(ctx context.Context, login string) (bool, error) {
 // commentOnce comments on an issue or PR unless a comment with marker is
 // already there.
 func (j *jobRun) commentOnce(ctx context.Context, number int, marker, body string) error {
-	list, _, err := j.gh.Issues.ListComments(ctx, j.repo.owner, j.repo.name, number, &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}})
-	if err != nil {
-		return fmt.Errorf("list comments of #%d: %w", number, err)
-	}
-	for _, c := range list {
-		if strings.Contains(c.GetBody(), marker) {
-			return nil
-		}
+	if done, err := j.hasComment(ctx, number, marker); err != nil || done {
+		return err
 	}
 	if _, _, err := j.gh.Issues.CreateComment(ctx, j.repo.owner, j.repo.name, number, &github.IssueComment{Body: github.String(body)}); err != nil {
 		return fmt.Errorf("comment on #%d: %w", number, err)

@@ -3,7 +3,6 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -17,8 +16,6 @@ import (
 // would keep proposing the digest of the day it was written. The PR body
 // therefore also records the refreshed lines: an open PR whose fixes are
 // the same but whose refreshed pins are not is rewritten.
-
-var pinsRe = regexp.MustCompile(`<!-- hardener:pins=([0-9a-f]{64}) -->`)
 
 // refreshedPins identifies what the refresh commit writes: each changed
 // line as it reads afterwards, with its file. "" when nothing is
@@ -50,23 +47,22 @@ func refreshedPins(results []*remediations.Result) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// pinsMarker is the HTML comment that records refreshedPins in the PR
-// body, "" when nothing is refreshed.
+// pinsMarker is the part of the App's marker (fixesRe) that records
+// refreshedPins, "" when nothing is refreshed.
 func pinsMarker(results []*remediations.Result) string {
 	h := refreshedPins(results)
 	if h == "" {
 		return ""
 	}
-	return "\n<!-- hardener:pins=" + h + " -->"
+	return " pins=" + h
 }
 
 // pinsCurrent reports whether an open PR's body records the pins that
-// results refresh. The last marker counts: Hardener writes it at the end
-// of the body, after every text that quotes the repository.
+// results refresh, in the App's marker on its last line.
 func pinsCurrent(body string, results []*remediations.Result) bool {
 	got := ""
-	if m := pinsRe.FindAllStringSubmatch(body, -1); len(m) > 0 {
-		got = m[len(m)-1][1]
+	if m := fixesRe.FindStringSubmatch(lastLine(body)); m != nil {
+		got = m[2]
 	}
 	return got == refreshedPins(results)
 }

@@ -143,7 +143,7 @@ func TestE2ERefreshMovesDigests(t *testing.T) {
 		t.Errorf("files: %d on main, %d on the branch", len(mainFiles), len(branchFiles))
 	}
 	body := prs[0].Body
-	for _, s := range []string{"### Refresh pins", "registry.example/team/builder:1.4@" + digestOf("1"), "<!-- hardener:pins="} {
+	for _, s := range []string{"### Refresh pins", "registry.example/team/builder:1.4@" + digestOf("1"), " pins="} {
 		if !strings.Contains(body, s) {
 			t.Errorf("PR body lacks %q:\n%s", s, body)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/checks"
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/templates"
 )
 
 // settingLine is one line of the check run's "Repository settings"
@@ -96,7 +97,7 @@ func (j *jobRun) ensurePVR(ctx context.Context, so *settingsOutcome) error {
 	}
 	j.log.Warn("private vulnerability reporting not changed", "status", status, "err", msg)
 	if status == http.StatusUnprocessableEntity {
-		so.add("pvr:refused", fmt.Sprintf("GitHub refused to enable private vulnerability reporting: %s", msg), true)
+		so.add("pvr:refused", fmt.Sprintf("GitHub refused to enable private vulnerability reporting: %s", templates.Text(msg)), true)
 		return nil
 	}
 	// Not news: the install's check run shows it, and an installation
@@ -132,11 +133,11 @@ func (j *jobRun) reportSettings(ctx context.Context, sha string, res checkResult
 	if err != nil {
 		return err
 	}
-	hash := resultHash(res)
+	hash := j.externalID(res)
 	if !pc.completed {
 		return j.finishCheck(ctx, pc, res)
 	}
-	if pc.hash == hash {
+	if pc.hash == hash || !j.supersedes(pc) {
 		return nil
 	}
 	summary, err := renderSummary(res.Summary)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -15,10 +16,22 @@ import (
 	"github.com/hardener/hardener/internal/config"
 	"github.com/hardener/hardener/remediations"
 	"github.com/hardener/hardener/remediations/branchprot"
+	"github.com/hardener/hardener/templates"
 )
 
 // The GitHub side of the branch-protection remediation: reading the
 // branch's protection and writing what remediations/branchprot computes.
+
+// repoAPI is the REST path of the repository followed by segments, every
+// segment escaped: owner, name and branch names are repository data, and a
+// branch may be named "a#b" or "x/../y".
+func (j *jobRun) repoAPI(segments ...string) string {
+	parts := []string{"repos", url.PathEscape(j.repo.owner), url.PathEscape(j.repo.name)}
+	for _, s := range segments {
+		parts = append(parts, url.PathEscape(s))
+	}
+	return strings.Join(parts, "/")
+}
 
 // ghJSON sends one request with go-github (so rate limits map to its
 // error types) and decodes the answer into out.
@@ -86,9 +99,16 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 		so.add("bp:proposed", fmt.Sprintf("Branch protection is proposed in the hardening pull request as a `%s:` block of `%s`; Hardener applies it once that is merged.", branchprot.Key, config.File), false)
 		return nil
 	}
+	app, err := j.w.identity(ctx)
+	if err != nil {
+		return err
+	}
+	// The App's own check is bound to it wherever it is required: any
+	// other App or a workflow job can report a check of the same name.
+	apps := branchprot.Apps{CheckName: app.ID}
 	bp, b := sc.cfg.BranchProtection, j.repo.defaultBranch
 	var rules []branchprot.Rule
-	err = ghJSON(ctx, j.gh, http.MethodGet, fmt.Sprintf("repos/%s/%s/rules/branches/%s?per_page=100", j.repo.owner, j.repo.name, b), nil, &rules)
+	err = ghJSON(ctx, j.gh, http.MethodGet, j.repoAPI("rules", "branches", b)+"?per_page=100", nil, &rules)
 	if err != nil && !refused(err) {
 		return fmt.Errorf("rules of branch %s: %w", b, err)
 	}
@@ -96,8 +116,8 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 	for _, r := range rules {
 		st.AddRule(r)
 	}
-	ok := fmt.Sprintf("Branch protection of `%s` matches `%s`.", b, config.File)
-	gaps := branchprot.Unmet(bp, st)
+	ok := fmt.Sprintf("Branch protection of %s matches `%s`.", templates.Code(b), config.File)
+	gaps := branchprot.Unmet(bp, st, apps)
 	if len(gaps) == 0 {
 		so.add("bp:ok", ok, false)
 		return nil
@@ -108,23 +128,23 @@ func (j *jobRun) ensureBranchProtection(ctx context.Context, sc *scanned, so *se
 	}
 	if classic != nil {
 		st.AddClassic(classic)
-		if gaps = branchprot.Unmet(bp, st); len(gaps) == 0 {
+		if gaps = branchprot.Unmet(bp, st, apps); len(gaps) == 0 {
 			so.add("bp:ok", ok, false)
 			return nil
 		}
 	}
-	done, err := j.applyRuleset(ctx, bp, gaps, so)
+	done, err := j.applyRuleset(ctx, bp, gaps, apps, so)
 	if err != nil || done {
 		return err
 	}
-	return j.applyClassic(ctx, bp, classic, classicErr, gaps, so)
+	return j.applyClassic(ctx, bp, classic, classicErr, gaps, apps, so)
 }
 
 // applyRuleset creates or updates the `hardener` ruleset; other rulesets
 // are never touched. done is false when rulesets are not available here
 // (plan or GitHub version), so that classic protection is used instead.
-func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionConfig, gaps branchprot.Gaps, so *settingsOutcome) (done bool, err error) {
-	base := fmt.Sprintf("repos/%s/%s/rulesets", j.repo.owner, j.repo.name)
+func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionConfig, gaps branchprot.Gaps, apps branchprot.Apps, so *settingsOutcome) (done bool, err error) {
+	base := j.repoAPI("rulesets")
 	var list []branchprot.Ruleset
 	if err := ghJSON(ctx, j.gh, http.MethodGet, base+"?includes_parents=false&per_page=100", nil, &list); err != nil {
 		return j.rulesetRefused(err, so)
@@ -137,14 +157,14 @@ func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionCon
 		}
 	}
 	if ours == nil {
-		req := branchprot.NewRuleset(bp, gaps)
+		req := branchprot.NewRuleset(bp, gaps, apps)
 		var created branchprot.Ruleset
 		if err := ghJSON(ctx, j.gh, http.MethodPost, base, req, &created); err != nil {
 			return j.rulesetRefused(err, so)
 		}
 		j.log.Info("ruleset created", "ruleset", created.ID, "rules", len(req.Rules))
-		so.add("bp:applied:"+gaps.String(), fmt.Sprintf("Created the repository ruleset `%s` for `%s` from `%s`: %s.",
-			branchprot.RulesetName, j.repo.defaultBranch, config.File, strings.Join(req.RuleNames(), ", ")), true)
+		so.add("bp:applied:"+gaps.String(), fmt.Sprintf("Created the repository ruleset `%s` for %s from `%s`: %s.",
+			branchprot.RulesetName, templates.Code(j.repo.defaultBranch), config.File, strings.Join(req.RuleNames(), ", ")), true)
 		return true, nil
 	}
 	var live branchprot.Ruleset
@@ -153,15 +173,15 @@ func (j *jobRun) applyRuleset(ctx context.Context, bp config.BranchProtectionCon
 	}
 	drift := gaps.String()
 	if live.Enforcement != "active" {
-		drift = fmt.Sprintf("the ruleset's enforcement is `%s`; %s", live.Enforcement, drift)
+		drift = fmt.Sprintf("the ruleset's enforcement is %s; %s", templates.Code(live.Enforcement), drift)
 	}
-	req := branchprot.UpdateRuleset(bp, gaps, live, j.repo.defaultBranch)
+	req := branchprot.UpdateRuleset(bp, gaps, live, j.repo.defaultBranch, apps)
 	if err := ghJSON(ctx, j.gh, http.MethodPut, fmt.Sprintf("%s/%d", base, ours.ID), req, &live); err != nil {
 		return j.rulesetRefused(err, so)
 	}
 	j.log.Warn("ruleset drifted from the configuration; re-applied", "ruleset", ours.ID, "drift", drift)
-	so.add("bp:drift:"+drift, fmt.Sprintf("**Drift:** the branch protection of `%s` differed from `%s` (%s). Hardener re-applied the `%s` ruleset; change `%s` to change the protection.",
-		j.repo.defaultBranch, config.File, drift, branchprot.RulesetName, config.File), true)
+	so.add("bp:drift:"+drift, fmt.Sprintf("**Drift:** the branch protection of %s differed from `%s` (%s). Hardener re-applied the `%s` ruleset; change `%s` to change the protection.",
+		templates.Code(j.repo.defaultBranch), config.File, drift, branchprot.RulesetName, config.File), true)
 	return true, nil
 }
 
@@ -178,7 +198,7 @@ func (j *jobRun) rulesetRefused(err error, so *settingsOutcome) (bool, error) {
 		return true, nil
 	}
 	if status == http.StatusUnprocessableEntity {
-		so.add("bp:refused", "GitHub refused the `"+branchprot.RulesetName+"` ruleset: "+msg, true)
+		so.add("bp:refused", "GitHub refused the `"+branchprot.RulesetName+"` ruleset: "+templates.Text(msg), true)
 		return true, nil
 	}
 	return false, nil
@@ -203,12 +223,12 @@ func (j *jobRun) getClassic(ctx context.Context) (*github.Protection, error) {
 // applyClassic merges bp into the branch's classic protection and writes
 // the whole of it back (branchprot.MergeClassic keeps every existing
 // setting and only makes it stricter).
-func (j *jobRun) applyClassic(ctx context.Context, bp config.BranchProtectionConfig, p *github.Protection, readErr error, gaps branchprot.Gaps, so *settingsOutcome) error {
+func (j *jobRun) applyClassic(ctx context.Context, bp config.BranchProtectionConfig, p *github.Protection, readErr error, gaps branchprot.Gaps, apps branchprot.Apps, so *settingsOutcome) error {
 	b := j.repo.defaultBranch
 	if readErr != nil {
 		return j.classicRefused(readErr, so)
 	}
-	req := branchprot.MergeClassic(p, bp)
+	req := branchprot.MergeClassic(p, bp, apps)
 	if _, _, err := j.gh.Repositories.UpdateBranchProtection(ctx, j.repo.owner, j.repo.name, b, req); err != nil {
 		return j.classicRefused(err, so)
 	}
@@ -222,8 +242,8 @@ func (j *jobRun) applyClassic(ctx context.Context, bp config.BranchProtectionCon
 	if p != nil {
 		how = "Extended the existing classic protection of"
 	}
-	so.add("bp:classic:"+gaps.String(), fmt.Sprintf("%s `%s` with classic branch protection from `%s` (repository rulesets are not available here), keeping every existing setting. It was missing: %s.",
-		how, b, config.File, gaps), true)
+	so.add("bp:classic:"+gaps.String(), fmt.Sprintf("%s %s with classic branch protection from `%s` (repository rulesets are not available here), keeping every existing setting. It was missing: %s.",
+		how, templates.Code(b), config.File, gaps), true)
 	return nil
 }
 
@@ -235,11 +255,11 @@ func (j *jobRun) classicRefused(err error, so *settingsOutcome) error {
 	j.log.Warn("classic branch protection refused", "status", status, "err", msg)
 	switch {
 	case needsPlan(msg):
-		so.add("bp:plan", "Branch protection could not be applied: GitHub offers neither rulesets nor branch protection for this private repository on its current plan ("+msg+").", true)
+		so.add("bp:plan", "Branch protection could not be applied: GitHub offers neither rulesets nor branch protection for this private repository on its current plan ("+templates.Text(msg)+").", true)
 	case status == http.StatusForbidden || status == http.StatusNotFound:
 		so.add("bp:forbidden", "Branch protection could not be applied: "+adminHint+".", true)
 	default:
-		so.add("bp:refused", "GitHub refused the branch protection: "+msg, true)
+		so.add("bp:refused", "GitHub refused the branch protection: "+templates.Text(msg), true)
 	}
 	return nil
 }

@@ -87,12 +87,19 @@ type Options struct {
 	Exempt func(subject string) bool
 	// Checks to run; nil means All().
 	Checks []Check
+	// KeepSuppressed lists the findings that inline comments suppress in
+	// Result.Suppressed (instead of dropping them), for a caller that must
+	// decide whether to trust a suppression.
+	KeepSuppressed bool
 }
 
 // Result is what a scan found.
 type Result struct {
 	Findings []Finding
 	Errors   []FileError
+	// Suppressed are the findings an inline comment suppresses, when
+	// Options.KeepSuppressed asks for them.
+	Suppressed []Finding
 }
 
 // Scan runs the checks on a snapshot. A check that fails adds an error and
@@ -112,20 +119,21 @@ func Scan(ctx context.Context, snap *repo.Snapshot, opts Options) Result {
 		}
 		all = append(all, found...)
 	}
-	res.Findings = finish(m, all, opts)
+	res.Findings, res.Suppressed = finish(m, all, opts)
 	return res
 }
 
 // finish drops exempted, suppressed and duplicate findings (the same
 // fingerprint at the same place), fills in snippets and each rule's
-// remediation from its metadata, and sorts.
-func finish(m *Model, all []Finding, opts Options) []Finding {
+// remediation from its metadata, and sorts. Suppressed findings are
+// returned apart when opts.KeepSuppressed asks for them.
+func finish(m *Model, all []Finding, opts Options) (out, suppressedOut []Finding) {
 	sources := map[string]*workflow.Source{}
 	for _, f := range m.Files {
 		sources[f.Path] = f.Source
 	}
 	seen := map[string]bool{}
-	out := make([]Finding, 0, len(all))
+	out = make([]Finding, 0, len(all))
 	for _, f := range all {
 		if f.Subject != "" && opts.Exempt != nil && opts.Exempt(f.Subject) {
 			continue
@@ -139,13 +147,22 @@ func finish(m *Model, all []Finding, opts Options) []Finding {
 			continue
 		}
 		seen[key] = true
-		if src != nil && suppressed(src, f.Primary.Line, f.Rule) {
-			continue
-		}
 		meta, _ := Rule(f.Rule)
 		f.Remediation = meta.Remediation
+		if src != nil && suppressed(src, f.Primary.Line, f.Rule) {
+			if opts.KeepSuppressed {
+				suppressedOut = append(suppressedOut, f)
+			}
+			continue
+		}
 		out = append(out, f)
 	}
+	sortFindings(out)
+	sortFindings(suppressedOut)
+	return out, suppressedOut
+}
+
+func sortFindings(out []Finding) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i].Primary, out[j].Primary
 		if a.File != b.File {
@@ -159,7 +176,6 @@ func finish(m *Model, all []Finding, opts Options) []Finding {
 		}
 		return out[i].Rule < out[j].Rule
 	})
-	return out
 }
 
 // suppressed reports whether `# hardener: ignore[rule]` (or zizmor's

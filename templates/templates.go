@@ -24,6 +24,10 @@ var (
 var funcs = template.FuncMap{
 	"join":  strings.Join,
 	"lower": strings.ToLower,
+	// Every string a repository controls goes through one of these.
+	"md":        Text,
+	"code":      Code,
+	"codeblock": CodeBlock,
 	"indent": func(n int, s string) string {
 		pad := strings.Repeat(" ", n)
 		return pad + strings.ReplaceAll(s, "\n", "\n"+pad)

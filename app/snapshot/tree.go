@@ -1,9 +1,9 @@
 // Package snapshot fetches a repository at one commit for the App: one
 // tarball download, refused whole when it breaks a limit or could escape
-// its folder, and checked against the git tree when the archive may have
-// left files out (export-ignore) or rewritten them (export-subst). What
-// the App could not read is listed, so that nothing it did not see is
-// ever overwritten.
+// its folder, and always checked against the commit's git tree, since the
+// archive may have left files out (export-ignore) or rewritten them
+// (export-subst) without a trace. What the App could not read is listed,
+// so that nothing it did not see is ever overwritten.
 package snapshot
 
 import (
@@ -78,7 +78,8 @@ func (e *ArchiveError) Error() string {
 type Tree struct {
 	Commit string // commit SHA, when the archive or the caller said it
 	Files  fstest.MapFS
-	// Unseen maps a path to why its content is not in Files.
+	// Unseen maps a path to why its content is not in Files (or, beyond a
+	// truncated git tree, why the archive's copy in Files is unverified).
 	Unseen map[string]string
 	// Verified is set once the files were checked against the git tree.
 	Verified bool
@@ -87,6 +88,8 @@ type Tree struct {
 	// gitTree holds blob SHAs by path once the git tree was fetched.
 	gitTree map[string]string
 	treeSHA string
+	// treeComplete: GitHub listed the whole tree (not truncated).
+	treeComplete bool
 }
 
 // Snapshot returns a read-only view for scanners and remediations.
@@ -133,11 +136,14 @@ func extractTarball(r io.Reader, lim Limits) (*Tree, error) {
 		if entries > lim.MaxFiles {
 			return nil, &ArchiveError{Reason: fmt.Sprintf("more than %d entries", lim.MaxFiles)}
 		}
+		// Names, link targets and PAX records are kept in memory as much
+		// as contents are: 100,000 empty files with 4 KB names are 400 MB.
+		total += entryCost(h)
 		if h.Size > 0 {
 			total += h.Size
 		}
 		if total > lim.MaxBytes {
-			return nil, &ArchiveError{Reason: fmt.Sprintf("more than %d bytes uncompressed", lim.MaxBytes)}
+			return nil, &ArchiveError{Reason: fmt.Sprintf("more than %d bytes uncompressed (contents, names and headers)", lim.MaxBytes)}
 		}
 		name, err := entryName(h.Name, lim.MaxDepth)
 		if err != nil {
@@ -192,13 +198,33 @@ func extractTarball(r io.Reader, lim Limits) (*Tree, error) {
 	}
 	// A file and a folder of the same name cannot both exist in git.
 	for p := range t.Files {
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if _, clash := t.Files[d]; clash {
+		for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
+			if _, clash := t.Files[p[:i]]; clash {
 				return nil, &ArchiveError{Name: p, Reason: "below a path that is a file"}
 			}
 		}
 	}
 	return t, nil
+}
+
+// Caps on names: Linux's PATH_MAX and NAME_MAX, which git checkouts
+// cannot exceed either.
+const (
+	maxPathBytes      = 4096
+	maxComponentBytes = 255
+	// entryOverhead is what keeping one entry costs besides its name and
+	// content (its tar header block; the map entry is about as much).
+	entryOverhead = 512
+)
+
+// entryCost is what an entry's header costs in memory: its name, link
+// target and PAX records, and a fixed overhead.
+func entryCost(h *tar.Header) int64 {
+	n := int64(entryOverhead + len(h.Name) + len(h.Linkname))
+	for k, v := range h.PAXRecords {
+		n += int64(len(k) + len(v))
+	}
+	return n
 }
 
 // entryName cleans a tar entry name and refuses what could escape.
@@ -218,6 +244,14 @@ func entryName(name string, maxDepth int) (string, error) {
 	clean := path.Clean(trimmed)
 	if clean == "." || clean == "" {
 		return "", errors.New("empty name")
+	}
+	if len(clean) > maxPathBytes {
+		return "", fmt.Errorf("path longer than %d bytes", maxPathBytes)
+	}
+	for _, el := range strings.Split(clean, "/") {
+		if len(el) > maxComponentBytes {
+			return "", fmt.Errorf("name longer than %d bytes", maxComponentBytes)
+		}
 	}
 	if n := strings.Count(clean, "/") + 1; n > maxDepth {
 		return "", fmt.Errorf("deeper than %d folders", maxDepth)

@@ -3,6 +3,7 @@ package githubfake
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -80,7 +81,17 @@ func TestPullsIssuesAndSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := gh.Issues.AddLabelsToIssue(ctx, "o", "r", pr.GetNumber(), []string{"security"}); err != nil {
+	// go-github sends a bare array; the fake holds clients to the
+	// documented {"labels": [...]}.
+	var er *github.ErrorResponse
+	if _, _, err := gh.Issues.AddLabelsToIssue(ctx, "o", "r", pr.GetNumber(), []string{"security"}); !errors.As(err, &er) || er.Response.StatusCode != 422 {
+		t.Fatalf("bare label array: err = %v, want 422", err)
+	}
+	req, err := gh.NewRequest("POST", fmt.Sprintf("repos/o/r/issues/%d/labels", pr.GetNumber()), map[string]any{"labels": []string{"security"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gh.Do(ctx, req, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := gh.Issues.CreateComment(ctx, "o", "r", pr.GetNumber(), &github.IssueComment{Body: github.String("hi")}); err != nil {

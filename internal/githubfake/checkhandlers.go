@@ -79,7 +79,7 @@ func (f *Fake) checkJSON(r *Repo, run *CheckRun) map[string]any {
 		"output": map[string]any{"title": run.Title, "summary": run.Summary, "text": run.Text,
 			"annotations_count": len(run.Annotations), "annotations_url": url + "/annotations"},
 		"check_suite":   map[string]any{"id": run.SuiteID},
-		"pull_requests": []any{},
+		"pull_requests": []any{}, "app": appJSON(run.AppID),
 	} {
 		m[k] = v
 	}
@@ -105,7 +105,7 @@ func checksCreate(f *Fake, c *call) reply {
 	if !ok || sha != in.HeadSHA {
 		return errReply(http.StatusUnprocessableEntity, "Validation Failed: No commit found for SHA: "+in.HeadSHA)
 	}
-	run := &CheckRun{ID: f.newID(), HeadSHA: in.HeadSHA, Status: "queued", SuiteID: c.repo.suiteFor(f, sha)}
+	run := &CheckRun{ID: f.newID(), HeadSHA: in.HeadSHA, Status: "queued", SuiteID: c.repo.suiteFor(f, sha), AppID: AppID}
 	if rp, ok := in.apply(run); !ok {
 		return rp
 	}
@@ -128,6 +128,9 @@ func checksUpdate(f *Fake, c *call) reply {
 	run := c.repo.checkRun(c.params["check_run_id"])
 	if run == nil {
 		return errReply(http.StatusNotFound, "Not Found")
+	}
+	if run.AppID != AppID {
+		return errReply(http.StatusForbidden, "Resource not accessible by integration")
 	}
 	var in checkInput
 	if err := c.decode(&in); err != nil {
@@ -161,6 +164,9 @@ func (f *Fake) checkList(c *call, keep func(*CheckRun) bool) reply {
 			continue
 		}
 		if s := c.query("status"); s != "" && s != run.Status {
+			continue
+		}
+		if a := c.query("app_id"); a != "" && a != strconv.FormatInt(run.AppID, 10) {
 			continue
 		}
 		runs = append(runs, f.checkJSON(c.repo, run))

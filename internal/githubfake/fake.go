@@ -74,6 +74,7 @@ type Fake struct {
 	orgRulesets      map[string][]map[string]any
 	rulesetsNeedPlan bool
 	now              func() time.Time
+	users            map[string]string // lower-case e-mail -> login (AddUser)
 }
 
 // New starts a fake server, closed when the test ends.

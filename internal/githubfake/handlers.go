@@ -88,6 +88,9 @@ func init() {
 		"apps/get-webhook-delivery":                                          appsGetDelivery,
 		"apps/redeliver-webhook-delivery":                                    appsRedeliver,
 	}
+	for id, h := range extraHandlers {
+		handlers[id] = h
+	}
 }
 
 func decodeJSON(b []byte) (any, error) {

@@ -45,12 +45,16 @@ func (f *Fake) pullJSON(r *Repo, p *PullRequest) map[string]any {
 		return map[string]any{"label": r.Owner + ":" + branch, "ref": branch, "sha": sha,
 			"user": map[string]any{"login": r.Owner, "type": r.ownerType}, "repo": f.repoJSON(r)}
 	}
+	head := side(p.Head)
+	if p.HeadOwner != "" {
+		head = f.forkSide(r, p)
+	}
 	url := f.repoURL(r, fmt.Sprintf("/pulls/%d", p.Number))
 	for k, v := range map[string]any{
 		"number": p.Number, "id": int64(p.Number) + r.ID*1000, "node_id": nodeID("PullRequest", url), "url": url,
 		"html_url": f.URL() + "/" + r.fullName() + fmt.Sprintf("/pull/%d", p.Number),
 		"title":    p.Title, "body": p.Body, "state": p.State, "draft": p.Draft, "merged": false,
-		"labels": f.labelsJSON(r, p.Labels), "head": side(p.Head), "base": side(p.Base),
+		"labels": f.labelsJSON(r, p.Labels), "head": head, "base": side(p.Base),
 		"user": map[string]any{"login": appBot.Name, "type": "Bot"}, "merged_at": nil, "closed_at": nil,
 		"milestone": nil, "assignee": nil, "assignees": []any{}, "requested_reviewers": []any{}, "requested_teams": []any{},
 		"auto_merge": nil, "merged_by": nil,
@@ -114,7 +118,11 @@ func pullsList(f *Fake, c *call) reply {
 		if state != "all" && p.State != state {
 			continue
 		}
-		if head != "" && !strings.EqualFold(head, c.repo.Owner+":"+p.Head) {
+		owner := c.repo.Owner
+		if p.HeadOwner != "" {
+			owner = p.HeadOwner
+		}
+		if head != "" && !strings.EqualFold(head, owner+":"+p.Head) {
 			continue
 		}
 		if b := c.query("base"); b != "" && b != p.Base {
@@ -303,10 +311,12 @@ func issuesAddLabels(f *Fake, c *call) reply {
 	v, _ := decodeJSON(c.body)
 	var names []any
 	switch x := v.(type) {
-	case []any:
-		names = x
 	case map[string]any:
 		names, _ = x["labels"].([]any)
+	default:
+		// The operation documents {"labels": [...]}; bare arrays are a
+		// legacy form clients must not rely on.
+		return errReply(http.StatusUnprocessableEntity, `Invalid request. Send {"labels": [...]}.`)
 	}
 	for _, l := range names {
 		n := labelName(l)

@@ -149,7 +149,8 @@ func (f *Fake) commitJSON(r *Repo, sha string, withFiles bool) map[string]any {
 	m["sha"], m["node_id"], m["url"], m["html_url"] = sha, gc["node_id"], f.repoURL(r, "/commits/"+sha), gc["html_url"]
 	m["parents"] = gc["parents"]
 	m["comments_url"] = f.repoURL(r, "/commits/"+sha+"/comments")
-	m["author"], m["committer"] = nil, nil
+	cm := r.objects[sha].commit
+	m["author"], m["committer"] = f.userJSON(cm.Author), f.userJSON(cm.Committer)
 	if !withFiles {
 		delete(m, "files")
 		delete(m, "stats")

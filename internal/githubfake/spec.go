@@ -138,7 +138,8 @@ func readSpec() (*spec, error) {
 // patchSchemas widens schemas where GitHub accepts more than the OpenAPI description says.
 func patchSchemas(doc any) {
 	paths, _ := doc.(map[string]any)["paths"].(map[string]any)
-	// add-labels: the description allows "an array of labels directly", and go-github sends one.
+	// add-labels: the description allows "an array of labels directly", and go-github sends one;
+	// the handler answers it with 422 so that clients send the documented object.
 	if item, ok := paths["/repos/{owner}/{repo}/issues/{issue_number}/labels"].(map[string]any); ok {
 		if sch, ok := jsonPath(item, "post", "requestBody", "content", "application/json", "schema").(map[string]any); ok {
 			if one, ok := sch["oneOf"].([]any); ok {
@@ -146,6 +147,7 @@ func patchSchemas(doc any) {
 			}
 		}
 	}
+	patchProtectionChecks(paths)
 }
 
 func jsonPath(v any, keys ...string) any {

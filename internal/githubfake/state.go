@@ -16,6 +16,9 @@ type PullRequest struct {
 	State  string // "open" or "closed"
 	Draft  bool
 	Labels []string
+	// HeadSHA and HeadOwner are set for a pull request from a fork
+	// (OpenForkPR); Head is then the fork's branch.
+	HeadSHA, HeadOwner string
 }
 
 // Comment is an issue or pull-request comment.
@@ -40,6 +43,7 @@ type CheckRun struct {
 	Annotations []map[string]any // appended across requests, as GitHub does
 	Actions     []map[string]any
 	SuiteID     int64
+	AppID       int64 // the App that made it (AppID unless added by AddCheckRun)
 }
 
 // Token is an installation access token issued by the fake.

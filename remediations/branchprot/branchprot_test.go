@@ -76,7 +76,7 @@ func TestMergeClassicKeepsEverything(t *testing.T) {
 	}
 	bp := config.Default().BranchProtection
 	bp.RequiredStatusChecks = []string{"ci/test"}
-	req := MergeClassic(p, bp)
+	req := MergeClassic(p, bp, nil)
 	b, _ := json.Marshal(req)
 	got := string(b)
 	for _, want := range []string{
@@ -94,7 +94,7 @@ func TestMergeClassicKeepsEverything(t *testing.T) {
 	}
 
 	// No protection yet: every key of the PUT is present.
-	b, _ = json.Marshal(MergeClassic(nil, config.Default().BranchProtection))
+	b, _ = json.Marshal(MergeClassic(nil, config.Default().BranchProtection, nil))
 	for _, k := range []string{`"required_status_checks":null`, `"restrictions":null`, `"enforce_admins":false`, `"required_pull_request_reviews":{`} {
 		if !strings.Contains(string(b), k) {
 			t.Errorf("request lacks %s: %s", k, b)
@@ -110,12 +110,12 @@ func TestUnmetAggregatesSources(t *testing.T) {
 	st.AddRule(Rule{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":1,"dismiss_stale_reviews_on_push":true}`)})
 	st.AddRule(Rule{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":2}`)})
 	st.AddRule(Rule{Type: "non_fast_forward"})
-	gaps := Unmet(bp, st)
+	gaps := Unmet(bp, st, nil)
 	if len(gaps) != 1 || gaps[0].Rule != "deletion" {
 		t.Errorf("gaps = %v, want only deletion", gaps)
 	}
 	st.AddClassic(&github.Protection{AllowDeletions: &github.AllowDeletions{Enabled: false}})
-	if gaps := Unmet(bp, st); len(gaps) != 0 {
+	if gaps := Unmet(bp, st, nil); len(gaps) != 0 {
 		t.Errorf("gaps = %v after classic protection", gaps)
 	}
 }
@@ -126,7 +126,7 @@ func TestBuildRulesKeepsOthersAndNeverWeakens(t *testing.T) {
 		{Type: "pull_request", Parameters: json.RawMessage(`{"required_approving_review_count":3,"allowed_merge_methods":["squash"]}`)},
 		{Type: "required_linear_history"},
 	}
-	rules := buildRules(config.Default().BranchProtection, map[string]bool{"pull_request": true, "deletion": true}, live)
+	rules := buildRules(config.Default().BranchProtection, map[string]bool{"pull_request": true, "deletion": true}, live, nil)
 	b, _ := json.Marshal(rules)
 	got := string(b)
 	for _, want := range []string{`{"type":"required_linear_history"}`, `"required_approving_review_count":3`, `"allowed_merge_methods":["squash"]`, `"dismiss_stale_reviews_on_push":true`, `{"type":"deletion"}`} {

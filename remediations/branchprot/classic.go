@@ -9,8 +9,9 @@ import (
 // MergeClassic is the existing classic protection p (nil: none) made at
 // least as strict as bp, in the shape of the PUT request: a PUT replaces
 // everything, so every existing setting (required checks and the app each
-// must come from, restrictions, admins) is carried over.
-func MergeClassic(p *github.Protection, bp config.BranchProtectionConfig) *github.ProtectionRequest {
+// must come from, restrictions, admins) is carried over, and the checks in
+// apps are bound to their App.
+func MergeClassic(p *github.Protection, bp config.BranchProtectionConfig, apps Apps) *github.ProtectionRequest {
 	if p == nil {
 		p = &github.Protection{}
 	}
@@ -22,33 +23,35 @@ func MergeClassic(p *github.Protection, bp config.BranchProtectionConfig) *githu
 	var checks []*github.RequiredStatusCheck
 	seen := map[string]bool{}
 	bound := false
+	add := func(context string, app *int64) {
+		if id := apps[context]; id != 0 {
+			app = github.Int64(id)
+		}
+		seen[context] = true
+		names = append(names, context)
+		checks = append(checks, &github.RequiredStatusCheck{Context: context, AppID: app})
+		bound = bound || app != nil && *app != -1
+	}
 	rsc := p.RequiredStatusChecks
 	if rsc != nil {
 		if rsc.Checks != nil {
 			for _, c := range *rsc.Checks {
 				if !seen[c.Context] {
-					seen[c.Context] = true
-					names = append(names, c.Context)
-					checks = append(checks, &github.RequiredStatusCheck{Context: c.Context, AppID: c.AppID})
-					bound = bound || c.AppID != nil && *c.AppID != -1
+					add(c.Context, c.AppID)
 				}
 			}
 		}
 		if rsc.Contexts != nil {
 			for _, c := range *rsc.Contexts {
 				if !seen[c] {
-					seen[c] = true
-					names = append(names, c)
-					checks = append(checks, &github.RequiredStatusCheck{Context: c})
+					add(c, nil)
 				}
 			}
 		}
 	}
 	for _, c := range bp.RequiredStatusChecks {
 		if !seen[c] {
-			seen[c] = true
-			names = append(names, c)
-			checks = append(checks, &github.RequiredStatusCheck{Context: c})
+			add(c, nil)
 		}
 	}
 	if rsc != nil || len(names) > 0 {

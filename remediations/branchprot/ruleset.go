@@ -63,7 +63,7 @@ func isManaged(t string) bool {
 // buildRules is the ruleset's rules: every rule of another type kept as
 // it is, and the managed types in types set from bp, never weaker than
 // what the ruleset already had.
-func buildRules(bp config.BranchProtectionConfig, types map[string]bool, live []Rule) []RuleRequest {
+func buildRules(bp config.BranchProtectionConfig, types map[string]bool, live []Rule, apps Apps) []RuleRequest {
 	var out []RuleRequest
 	old := map[string]json.RawMessage{}
 	for _, r := range live {
@@ -95,12 +95,20 @@ func buildRules(bp config.BranchProtectionConfig, types map[string]bool, live []
 			have := map[string]bool{}
 			for _, c := range checks {
 				if m, ok := c.(map[string]any); ok {
-					have[fmt.Sprint(m["context"])] = true
+					ctx := fmt.Sprint(m["context"])
+					have[ctx] = true
+					if id := apps[ctx]; id != 0 {
+						m["integration_id"] = id
+					}
 				}
 			}
 			for _, c := range bp.RequiredStatusChecks {
 				if !have[c] {
-					checks = append(checks, map[string]any{"context": c})
+					m := map[string]any{"context": c}
+					if id := apps[c]; id != 0 {
+						m["integration_id"] = id
+					}
+					checks = append(checks, m)
 				}
 			}
 			if checks == nil {
@@ -144,18 +152,19 @@ func (r RulesetRequest) RuleNames() []string {
 }
 
 // NewRuleset is the `hardener` ruleset that closes gaps on the default
-// branch.
-func NewRuleset(bp config.BranchProtectionConfig, gaps Gaps) RulesetRequest {
+// branch, with the checks in apps bound to their App.
+func NewRuleset(bp config.BranchProtectionConfig, gaps Gaps, apps Apps) RulesetRequest {
 	return RulesetRequest{Name: RulesetName, Target: "branch", Enforcement: "active",
 		Conditions: map[string]any{"ref_name": map[string]any{"include": []string{"~DEFAULT_BRANCH"}, "exclude": []string{}}},
-		Rules:      buildRules(bp, gapTypes(gaps), nil)}
+		Rules:      buildRules(bp, gapTypes(gaps), nil, apps)}
 }
 
 // UpdateRuleset is live, the existing `hardener` ruleset, made active on
 // the default branch (defaultBranch) again with gaps closed: rules of
 // other types and parameters the App does not manage are kept, and no
-// managed setting becomes weaker than live has it.
-func UpdateRuleset(bp config.BranchProtectionConfig, gaps Gaps, live Ruleset, defaultBranch string) RulesetRequest {
+// managed setting becomes weaker than live has it; the checks in apps are
+// bound to their App.
+func UpdateRuleset(bp config.BranchProtectionConfig, gaps Gaps, live Ruleset, defaultBranch string, apps Apps) RulesetRequest {
 	types := gapTypes(gaps)
 	for _, r := range live.Rules {
 		if isManaged(r.Type) {
@@ -163,7 +172,7 @@ func UpdateRuleset(bp config.BranchProtectionConfig, gaps Gaps, live Ruleset, de
 		}
 	}
 	return RulesetRequest{Name: RulesetName, Target: "branch", Enforcement: "active",
-		Conditions: withDefaultBranch(live.Conditions, defaultBranch), Rules: buildRules(bp, types, live.Rules)}
+		Conditions: withDefaultBranch(live.Conditions, defaultBranch), Rules: buildRules(bp, types, live.Rules, apps)}
 }
 
 func gapTypes(gaps Gaps) map[string]bool {

@@ -12,11 +12,11 @@ import (
 func TestNewAndUpdateRuleset(t *testing.T) {
 	t.Parallel()
 	bp := config.Default().BranchProtection
-	gaps := Unmet(bp, NewState())
+	gaps := Unmet(bp, NewState(), nil)
 	if len(gaps) == 0 || !strings.Contains(gaps.String(), "pull requests are not required") {
 		t.Fatalf("gaps of an unprotected branch: %v", gaps)
 	}
-	req := NewRuleset(bp, gaps)
+	req := NewRuleset(bp, gaps, nil)
 	if req.Name != RulesetName || req.Enforcement != "active" || strings.Join(req.RuleNames(), ",") != "`pull_request`,`non_fast_forward`,`deletion`" {
 		t.Errorf("new ruleset %+v rules %v", req, req.RuleNames())
 	}
@@ -26,7 +26,7 @@ func TestNewAndUpdateRuleset(t *testing.T) {
 	live := Ruleset{ID: 7, Name: RulesetName, Enforcement: "disabled",
 		Conditions: json.RawMessage(`{"ref_name":{"include":["refs/heads/release"],"exclude":["refs/heads/main"]}}`),
 		Rules:      []Rule{{Type: "required_linear_history"}, {Type: "required_signatures"}}}
-	up := UpdateRuleset(bp, Gaps{{Rule: "deletion", Text: "the branch can be deleted"}}, live, "main")
+	up := UpdateRuleset(bp, Gaps{{Rule: "deletion", Text: "the branch can be deleted"}}, live, "main", nil)
 	b, _ := json.Marshal(up)
 	for _, want := range []string{`"enforcement":"active"`, `"include":["~DEFAULT_BRANCH","refs/heads/release"]`, `"exclude":[]`,
 		`{"type":"required_linear_history"}`, `{"type":"required_signatures"}`, `{"type":"deletion"}`} {

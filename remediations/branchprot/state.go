@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/hardener/hardener/internal/config"
+	"github.com/hardener/hardener/templates"
 )
 
 // State is how a branch is protected, aggregated over every source (the
@@ -24,13 +25,29 @@ type State struct {
 	pr                       bool
 	approvals                int
 	dismissStale, codeOwners bool
-	checks                   map[string]bool
+	checks                   map[string]map[int64]bool // context -> Apps it must come from (0: any source)
 	signatures               bool
 	noForcePush, noDeletion  bool
 }
 
 // NewState is an unprotected branch.
-func NewState() *State { return &State{checks: map[string]bool{}} }
+func NewState() *State { return &State{checks: map[string]map[int64]bool{}} }
+
+// Apps binds required status checks to the GitHub App that must report
+// them (context → App ID). A context not listed may come from any source,
+// as the configuration names only contexts; the App binds its own.
+type Apps map[string]int64
+
+// requireCheck records that context is required from app (0: any source).
+func (s *State) requireCheck(context string, app int64) {
+	if s.checks[context] == nil {
+		s.checks[context] = map[int64]bool{}
+	}
+	if app < 0 {
+		app = 0 // -1: any App, explicitly
+	}
+	s.checks[context][app] = true
+}
 
 // AddRule adds a rule that applies to the branch (from any ruleset).
 func (s *State) AddRule(r Rule) {
@@ -47,12 +64,13 @@ func (s *State) AddRule(r Rule) {
 	case "required_status_checks":
 		var p struct {
 			Checks []struct {
-				Context string `json:"context"`
+				Context       string `json:"context"`
+				IntegrationID int64  `json:"integration_id"`
 			} `json:"required_status_checks"`
 		}
 		_ = json.Unmarshal(r.Parameters, &p)
 		for _, c := range p.Checks {
-			s.checks[c.Context] = true
+			s.requireCheck(c.Context, c.IntegrationID)
 		}
 	case "required_signatures":
 		s.signatures = true
@@ -72,8 +90,10 @@ type Gap struct {
 // Gaps are what a branch lacks; their String joins the texts.
 type Gaps []Gap
 
-// Unmet lists what bp asks for that s does not enforce.
-func Unmet(bp config.BranchProtectionConfig, s *State) Gaps {
+// Unmet lists what bp asks for that s does not enforce. A check bound in
+// apps is met only when required from that App: any other App or workflow
+// job can report a check of the same name.
+func Unmet(bp config.BranchProtectionConfig, s *State, apps Apps) Gaps {
 	var out Gaps
 	switch {
 	case !s.pr:
@@ -91,8 +111,11 @@ func Unmet(bp config.BranchProtectionConfig, s *State) Gaps {
 		}
 	}
 	for _, c := range bp.RequiredStatusChecks {
-		if !s.checks[c] {
-			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check `%s` is not required", c)})
+		switch want := apps[c]; {
+		case len(s.checks[c]) == 0:
+			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check %s is not required", templates.Code(c))})
+		case want != 0 && !s.checks[c][want]:
+			out = append(out, Gap{"required_status_checks", fmt.Sprintf("status check %s is required from any source, not from the App (id %d) that reports it", templates.Code(c), want)})
 		}
 	}
 	if bp.RequireSignedCommits && !s.signatures {
@@ -124,12 +147,12 @@ func (s *State) AddClassic(p *github.Protection) {
 	if c := p.RequiredStatusChecks; c != nil {
 		if c.Contexts != nil {
 			for _, x := range *c.Contexts {
-				s.checks[x] = true
+				s.requireCheck(x, 0)
 			}
 		}
 		if c.Checks != nil {
 			for _, x := range *c.Checks {
-				s.checks[x.Context] = true
+				s.requireCheck(x.Context, x.GetAppID())
 			}
 		}
 	}

@@ -149,7 +149,7 @@ func TestFixedKeys(t *testing.T) {
 	for _, s := range []string{"| `.github/workflows/ci.yml:7` | `- uses: actions/checkout@v4` | `- uses: actions/checkout@c200000000000000000000000000000000000000 # v4.2.2` |",
 		"tj-actions/changed-files", "CVE-2025-30066", "Revert this commit", "Dependabot",
 		"https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions",
-		"**Left for review.**", "`.github/workflows/lint.yml:7`: tj-actions/changed-files@v45 is not pinned"} {
+		"**Left for review.**", "`.github/workflows/lint.yml:7`: tj-actions/changed-files@&#8203;v45 is not pinned"} {
 		if !strings.Contains(res.Explanation, s) {
 			t.Errorf("explanation lacks %q:\n%s", s, res.Explanation)
 		}
