@@ -69,6 +69,9 @@ func TestHostileMarkdownInjection(t *testing.T) {
 	files := workflowFiles()
 	files[hostileName] = unpinnedWorkflow
 	files[strings.Replace(hostileName, "x @admin", "y @admin", 1)] = injectable
+	// No permissions: the permissions fix names this file and its job.
+	files[strings.Replace(hostileName, "x @admin", "z @admin", 1)] = "on: push\njobs:\n  \"@admin ![j](https:evil.example)\":\n" +
+		"    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
 	h := newHarness(t, files)
 	h.install()
 	prs := h.repo.PullRequests()

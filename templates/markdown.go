@@ -61,7 +61,7 @@ func Text(s string) string {
 			// "1." or "1)" at the start of a line begins a list.
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case r == '-' && i >= 2 && strings.EqualFold(s[i-2:i], "gh"):
+		case r == '-' && i >= 2 && strings.EqualFold(s[i-2:i], "gh") && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
 			// "GH-12" references an issue too.
 			b.WriteString(`\-` + zwsp)
 		case r < utf8.RuneSelf && (strings.ContainsRune(textEscapes, r) || i == 0 && strings.ContainsRune(startEscapes, r)):

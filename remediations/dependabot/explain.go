@@ -35,7 +35,7 @@ func explanation(p string, created bool, added []update, cooldown int) (string, 
 		d.What = "Adds `" + p + "` (version 2) with the entries below."
 	}
 	for _, u := range added {
-		d.Added = append(d.Added, fmt.Sprintf("`%s` in `%s`", u.Ecosystem, u.Directory))
+		d.Added = append(d.Added, templates.Code(u.Ecosystem)+" in "+templates.Code(u.Directory))
 	}
 	s, err := templates.Render("dependabot-explanation.md.tmpl", d)
 	if err != nil {

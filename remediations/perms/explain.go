@@ -1,9 +1,11 @@
 package perms
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/hardener/hardener/remediations"
+	"github.com/hardener/hardener/templates"
 )
 
 // explanationData feeds permissions.md.tmpl.
@@ -32,20 +34,20 @@ func (d *explanationData) add(rows []Row) {
 }
 
 // escaped returns the data with every text that comes from the repository
-// (file names, job IDs, step names, comments) made safe for Markdown:
-// code spans lose backticks, other text has Markdown's punctuation
-// escaped, and nothing spans lines.
+// (file names, job IDs, step names, comments) made safe for Markdown by
+// the templates package: names become code spans, other text is escaped
+// but for the code spans Hardener writes in it, and nothing spans lines.
 func (d explanationData) escaped() explanationData {
 	esc := func(rows []Row) []Row {
 		out := make([]Row, len(rows))
 		for i, r := range rows {
-			e := Row{File: code(r.File), Job: code(r.Job), Before: text(r.Before), After: text(r.After),
+			e := Row{File: templates.Code(r.File), Job: templates.Code(r.Job), Before: text(r.Before), After: text(r.After),
 				Change: text(r.Change), Evidence: text(r.Evidence), Review: text(r.Review)}
 			for _, n := range r.Narrowed {
-				e.Narrowed = append(e.Narrowed, Narrowing{Scope: code(n.Scope), From: n.From, To: n.To, Proof: text(n.Proof)})
+				e.Narrowed = append(e.Narrowed, Narrowing{Scope: templates.Code(n.Scope), From: n.From, To: n.To, Proof: text(n.Proof)})
 			}
 			for _, k := range r.Kept {
-				e.Kept = append(e.Kept, Keeping{Scope: code(k.Scope), Why: text(k.Why)})
+				e.Kept = append(e.Kept, Keeping{Scope: templates.Code(k.Scope), Why: text(k.Why)})
 			}
 			out[i] = e
 		}
@@ -55,33 +57,37 @@ func (d explanationData) escaped() explanationData {
 	out.Changed, out.Kept, out.Review = esc(d.Changed), esc(d.Kept), esc(d.Review)
 	out.Notes = nil
 	for _, n := range d.Notes {
-		out.Notes = append(out.Notes, remediations.Note{File: code(n.File), Line: n.Line, Message: text(n.Message)})
+		at := n.File
+		if n.Line > 0 {
+			at = fmt.Sprintf("%s:%d", n.File, n.Line)
+		}
+		out.Notes = append(out.Notes, remediations.Note{File: templates.Code(at), Message: text(n.Message)})
 	}
 	return out
 }
 
-// code makes s safe inside a Markdown code span.
-func code(s string) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "`", "'"), "|", `\|`) // a pipe ends a table cell even in code
-	return strings.Join(strings.Fields(s), " ")
-}
-
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`,
-	"|", `\|`, "#", `\#`, "!", `\!`, "~", `\~`)
-
-// text makes s safe as Markdown text on one line, keeping the code spans
-// Hardener writes (an odd backtick is dropped so no span stays open).
+// text makes s safe as Markdown text on one line: the parts between
+// backticks, the code spans Hardener writes (`run:`, a scope), stay code
+// spans; the rest is escaped text. An odd backtick opens no span.
 func text(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
 	parts := strings.Split(s, "`")
 	if len(parts)%2 == 0 {
 		parts[len(parts)-2] += parts[len(parts)-1]
 		parts = parts[:len(parts)-1]
 	}
-	for i := range parts {
+	var b strings.Builder
+	for i, p := range parts {
 		if i%2 == 0 {
-			parts[i] = mdEscaper.Replace(parts[i])
+			// Text escapes what would start a block; after a code span
+			// this text is not at the start of a line.
+			if i > 0 && strings.HasPrefix(p, " ") {
+				b.WriteByte(' ')
+				p = p[1:]
+			}
+			b.WriteString(templates.Text(p))
+		} else {
+			b.WriteString(templates.Code(p))
 		}
 	}
-	return strings.Join(parts, "`")
+	return b.String()
 }

@@ -141,9 +141,9 @@ func explanation(d policyData) (string, error) {
 	how := "through GitHub's private vulnerability reporting"
 	switch {
 	case d.ContactEmail != "":
-		how = "by e-mail to " + d.ContactEmail + " or through GitHub's private vulnerability reporting"
+		how = "by e-mail to " + templates.Code(d.ContactEmail) + " or through GitHub's private vulnerability reporting"
 	case d.ContactURL != "":
-		how = "at " + d.ContactURL + " or through GitHub's private vulnerability reporting"
+		how = "at " + templates.Code(d.ContactURL) + " or through GitHub's private vulnerability reporting"
 	}
 	steps := []string{
 		"Enable private vulnerability reporting (Settings → Code security → Private vulnerability reporting). " +
