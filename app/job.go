@@ -15,6 +15,7 @@ import (
 
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/metrics"
 	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
@@ -57,6 +58,9 @@ type WorkerOptions struct {
 	// repositories (default 10 minutes; any job for the organisation's
 	// .github repository, such as a push to it, drops the cached copy).
 	OrgConfigTTL time.Duration
+	// Metrics receives the jobs' measurements when the caller's context
+	// brings no Recorder (hardener serve); nil drops them.
+	Metrics metrics.Recorder
 }
 
 // Worker runs jobs: it scans a repository, posts the `hardener` check run
@@ -110,7 +114,8 @@ func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	// Tag resolutions of private action repositories stay with the
 	// installation that could see them.
 	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
-	err := w.run(ctx, job)
+	ctx = w.withMetrics(ctx)
+	err := recordJob(ctx, job, w.run(ctx, job))
 	if err == nil {
 		return nil
 	}
@@ -277,6 +282,7 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 		if pr, err = j.ensurePR(ctx, sc); err != nil {
 			return err
 		}
+		recordPR(ctx, pr)
 		if so, err = j.applySettings(ctx, sc); err != nil {
 			return err
 		}

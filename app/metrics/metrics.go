@@ -29,10 +29,8 @@ const (
 	PullRequestsUpdated Name = "PullRequestsUpdated"
 	// RateLimitWait is how long GitHub asked the App to wait, in seconds.
 	RateLimitWait Name = "RateLimitWaitSeconds"
-	// RescansQueued counts the jobs a rescan queued; DeliveriesRecovered
-	// the failed webhook deliveries it queued again.
-	RescansQueued       Name = "RescansQueued"
-	DeliveriesRecovered Name = "DeliveriesRecovered"
+	// JobsQueued counts jobs put on the queue, by kind (see Counted).
+	JobsQueued Name = "JobsQueued"
 	// DashboardUpdates counts writes to organisation dashboards;
 	// DashboardErrors the dashboards that could not be refreshed.
 	DashboardUpdates Name = "DashboardUpdates"
@@ -51,7 +49,7 @@ func (n Name) Unit() string {
 // kind for the Jobs… metrics.
 func (n Name) Dimension() string {
 	switch n {
-	case JobsDone, JobsFailed, JobsRetried:
+	case JobsQueued, JobsDone, JobsFailed, JobsRetried:
 		return "JobKind"
 	}
 	return ""
@@ -69,6 +67,12 @@ type ctxKey struct{}
 // WithRecorder returns ctx carrying r.
 func WithRecorder(ctx context.Context, r Recorder) context.Context {
 	return context.WithValue(ctx, ctxKey{}, r)
+}
+
+// Has reports whether ctx carries a Recorder.
+func Has(ctx context.Context) bool {
+	r, ok := ctx.Value(ctxKey{}).(Recorder)
+	return ok && r != nil
 }
 
 // From returns the context's Recorder, or one that drops everything.

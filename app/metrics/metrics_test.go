@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hardener/hardener/app/intake"
 )
 
 // TestEMFLinesAreCloudWatchDocuments: every line is one JSON object whose
@@ -134,5 +136,29 @@ func TestLogRecordsEachMeasurement(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+type sliceQueue struct{ jobs []intake.Job }
+
+func (s *sliceQueue) Enqueue(_ context.Context, jobs ...intake.Job) error {
+	s.jobs = append(s.jobs, jobs...)
+	return nil
+}
+
+func TestCountedCountsQueuedJobsByKind(t *testing.T) {
+	t.Parallel()
+	inner := &sliceQueue{}
+	e := &EMF{}
+	q := Counted(inner)
+	ctx := WithRecorder(context.Background(), e)
+	if err := q.Enqueue(ctx, intake.Job{Kind: intake.JobRescan}, intake.Job{Kind: intake.JobRescan}, intake.Job{Kind: intake.JobCheck}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	_ = e.Flush(&buf, time.Now())
+	if len(inner.jobs) != 3 || !strings.Contains(buf.String(), `"JobKind":"rescan","JobsQueued":2`) ||
+		!strings.Contains(buf.String(), `"JobKind":"check","JobsQueued":1`) {
+		t.Errorf("jobs %d, metrics %s", len(inner.jobs), buf.String())
 	}
 }

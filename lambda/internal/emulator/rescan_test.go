@@ -61,4 +61,8 @@ func TestRescanFunction(t *testing.T) {
 	if len(got) != 2 || got["octo-org/alpha"] != intake.JobRescan || got["octo-org/beta"] != intake.JobRescan {
 		t.Errorf("queued %v, want a rescan of alpha and beta", got)
 	}
+	logs, _ := fn.WaitLogs(5*time.Second, `"JobsQueued"`)
+	if m := emf(t, logs, "hardener-test-rescan"); m["JobsQueued/rescan"] != 2 {
+		t.Errorf("metrics %v, want JobsQueued/rescan = 2", m)
+	}
 }

@@ -98,7 +98,7 @@ func TestWorkerFunction(t *testing.T) {
 	}
 	// The first repository read (the limited job's) meets a secondary limit.
 	gh.FailNext("repos/get", 1, 403, map[string]string{"Retry-After": "600"},
-		`{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest"}`)
+		`{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
 
 	fn, store := startWorker(t, gh, sqs)
 	first := fn
@@ -165,8 +165,14 @@ func TestWorkerFunction(t *testing.T) {
 	if n := len(store.Requests()); n != 2 {
 		t.Errorf("%d secret reads by the first instance: want the key and the webhook secret once, at cold start", n)
 	}
-	if logs, ok := first.WaitLogs(5*time.Second, `"msg":"job done"`, "message is not a job", `"msg":"job will be retried"`); !ok {
+	logs, ok := first.WaitLogs(5*time.Second, `"msg":"job done"`, "message is not a job", `"msg":"job will be retried"`, `"JobsDone"`)
+	if !ok {
 		t.Errorf("logs lack the jobs' outcomes:\n%s", logs)
+	}
+	m := emf(t, logs, "hardener-test-worker")
+	if m["JobsDone/install"] != 1 || m["JobsRetried/install"] != 1 || m["PullRequestsOpened"] != 1 ||
+		m["RateLimitWaitSeconds"] < 590 || m["RateLimitWaitSeconds"] > 600 {
+		t.Errorf("first instance's metrics %v: want one install done, one retried after ~600 s of rate limit, one PR opened", m)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/metrics"
 	"github.com/hardener/hardener/lambda/internal/handler"
 	"github.com/hardener/hardener/lambda/internal/secrets"
 )
@@ -57,5 +58,5 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: q}, Logger: logger}, nil
+	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q)}, Logger: logger}, nil
 }
