@@ -104,12 +104,13 @@ func (e *EMF) Flush(w io.Writer, now time.Time) error {
 		for k, v := range e.Dimensions {
 			doc[k] = v
 		}
-		dims := append([]string(nil), base...)
+		d := emfDirective{Namespace: Namespace, Dimensions: [][]string{base}}
 		if g.dimName != "" {
-			dims = append(dims, g.dimName)
+			// Also without the metric's own dimension: one total per
+			// function for alarms, besides the figure per job kind.
+			d.Dimensions = [][]string{append(append([]string(nil), base...), g.dimName), base}
 			doc[g.dimName] = g.dimValue
 		}
-		d := emfDirective{Namespace: Namespace, Dimensions: [][]string{dims}}
 		for _, k := range byGroup[g] {
 			d.Metrics = append(d.Metrics, emfMetric{Name: string(k.name), Unit: k.name.Unit()})
 			doc[string(k.name)] = values[k]
