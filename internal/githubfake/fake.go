@@ -74,6 +74,7 @@ type Fake struct {
 	orgRulesets      map[string][]map[string]any
 	rulesetsNeedPlan bool
 	now              func() time.Time
+	lastPush         time.Time // the latest pushed_at handed out
 }
 
 // New starts a fake server, closed when the test ends.

@@ -16,6 +16,7 @@ type PullRequest struct {
 	State  string // "open" or "closed"
 	Draft  bool
 	Labels []string
+	Merged bool
 }
 
 // Comment is an issue or pull-request comment.
