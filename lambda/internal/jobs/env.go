@@ -50,7 +50,7 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 
 // NewRescanFromEnv builds the scheduled rescan function.
 func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Rescan, error) {
-	_, clients, err := clientsFromEnv(ctx, getenv)
+	settings, clients, err := clientsFromEnv(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -58,5 +58,6 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q)}, Logger: logger}, nil
+	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q),
+		Observer: app.NewDashboard(settings.AppID, clients)}, Logger: logger}, nil
 }
