@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,10 +42,12 @@ func startRescan(t *testing.T, gh *githubfake.Fake, sqs *sqsfake.Fake) *Function
 
 // TestRescanFunction runs lambda/rescan under the emulator with a
 // scheduled event: every repository of every installation gets a rescan
-// job on the queue (archived ones do not).
+// job on the queue (archived ones do not), and the organisation's
+// dashboard issue is created, then left alone when nothing changed.
 func TestRescanFunction(t *testing.T) {
 	t.Parallel()
 	gh := githubfake.New(t)
+	org := gh.AddRepo("octo-org", ".github", map[string]string{".github/hardener.yml": "dashboard: {enabled: true}\n"})
 	gh.AddRepo("octo-org", "alpha", weakRepo())
 	gh.AddRepo("octo-org", "beta", weakRepo())
 	gh.AddRepo("octo-org", "old", weakRepo(), githubfake.Archived())
@@ -58,11 +61,27 @@ func TestRescanFunction(t *testing.T) {
 		j := m.Job(t)
 		got[j.Owner+"/"+j.Repo] = j.Kind
 	}
-	if len(got) != 2 || got["octo-org/alpha"] != intake.JobRescan || got["octo-org/beta"] != intake.JobRescan {
-		t.Errorf("queued %v, want a rescan of alpha and beta", got)
+	if len(got) != 3 || got["octo-org/alpha"] != intake.JobRescan || got["octo-org/beta"] != intake.JobRescan {
+		t.Errorf("queued %v, want a rescan of .github, alpha and beta", got)
 	}
-	logs, _ := fn.WaitLogs(5*time.Second, `"JobsQueued"`)
-	if m := emf(t, logs, "hardener-test-rescan"); m["JobsQueued/rescan"] != 2 {
-		t.Errorf("metrics %v, want JobsQueued/rescan = 2", m)
+	issues := org.Issues()
+	if len(issues) != 1 || issues[0].Author != "hardener[bot]" || !strings.Contains(issues[0].Body, "3 of 3 repositories are waiting") {
+		t.Fatalf("dashboard issues %+v", issues)
+	}
+	logs, _ := fn.WaitLogs(5*time.Second, `"JobsQueued"`, `"DashboardUpdates"`)
+	if m := emf(t, logs, "hardener-test-rescan"); m["JobsQueued/rescan"] != 3 || m["DashboardUpdates"] != 1 {
+		t.Errorf("metrics %v, want JobsQueued/rescan = 3 and one dashboard update", m)
+	}
+
+	// The next day: nothing changed, nothing written.
+	if err := fn.Invoke(context.Background(), scheduledEvent(time.Now().UTC().Add(24*time.Hour)), nil); err != nil {
+		t.Fatalf("rescan: %v", err)
+	}
+	if issues := org.Issues(); len(issues) != 1 || issues[0].Edits != 0 {
+		t.Errorf("dashboard issues after an unchanged rescan: %+v", issues)
+	}
+	logs, _ = fn.WaitLogs(5*time.Second, `"msg":"dashboard unchanged"`)
+	if m := emf(t, logs, "hardener-test-rescan"); m["DashboardUpdates"] != 1 || m["JobsQueued/rescan"] != 6 {
+		t.Errorf("metrics over both runs %v", m)
 	}
 }
