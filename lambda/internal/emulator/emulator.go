@@ -165,14 +165,22 @@ func (f *Function) Logs() string { return f.logs.String() }
 // (a function's output reaches the pipe after its answer) and returns the
 // logs.
 func (f *Function) WaitLogs(timeout time.Duration, subs ...string) (string, bool) {
+	return f.WaitFor(timeout, func(logs string) bool {
+		for _, s := range subs {
+			if !strings.Contains(logs, s) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// WaitFor waits up to timeout for done to accept the logs and returns them.
+func (f *Function) WaitFor(timeout time.Duration, done func(logs string) bool) (string, bool) {
 	deadline := time.Now().Add(timeout)
 	for {
 		logs := f.Logs()
-		missing := false
-		for _, s := range subs {
-			missing = missing || !strings.Contains(logs, s)
-		}
-		if !missing {
+		if done(logs) {
 			return logs, true
 		}
 		if time.Now().After(deadline) {

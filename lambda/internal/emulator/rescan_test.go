@@ -80,7 +80,8 @@ func TestRescanFunction(t *testing.T) {
 	if issues := org.Issues(); len(issues) != 1 || issues[0].Edits != 0 {
 		t.Errorf("dashboard issues after an unchanged rescan: %+v", issues)
 	}
-	logs, _ = fn.WaitLogs(5*time.Second, `"msg":"dashboard unchanged"`)
+	// Each invocation writes its metrics when it ends.
+	logs, _ = fn.WaitFor(5*time.Second, func(l string) bool { return strings.Count(l, `"Name":"JobsQueued"`) >= 2 })
 	if m := emf(t, logs, "hardener-test-rescan"); m["DashboardUpdates"] != 1 || m["JobsQueued/rescan"] != 6 {
 		t.Errorf("metrics over both runs %v", m)
 	}
