@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/hardener/hardener/checks/scorecard"
+	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/lambda/internal/handler"
 	"github.com/hardener/hardener/lambda/internal/jobs"
 )
@@ -15,8 +15,8 @@ import (
 func main() {
 	// Scorecard runs in a child process of this same executable, with
 	// bounded memory and time (scorecard.Sandbox).
-	if len(os.Args) > 1 && os.Args[1] == scorecard.ChildCommand {
-		os.Exit(scorecard.ChildMain(os.Args[2:], os.Stdout, os.Stderr))
+	if code, ok := app.ScorecardChild(os.Args, os.Stdout, os.Stderr); ok {
+		os.Exit(code)
 	}
 	logger := handler.NewLogger()
 	h, err := jobs.NewWorkerFromEnv(context.Background(), os.Getenv, logger)

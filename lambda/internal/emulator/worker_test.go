@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,6 +113,11 @@ func TestWorkerFunction(t *testing.T) {
 	}
 	if !completedCheck(alpha) || len(alpha.PullRequests()) != 1 {
 		t.Errorf("alpha: check runs %+v, PRs %d: want a completed check run and the hardening PR", alpha.CheckRuns(), len(alpha.PullRequests()))
+	}
+	// Scorecard ran in its bounded child process (the bootstrap itself).
+	if runs := alpha.CheckRuns(); len(runs) == 0 || !strings.Contains(runs[0].Summary, "### OpenSSF Scorecard") ||
+		!strings.Contains(runs[0].Text, "hardener:dashboard-report") {
+		t.Errorf("alpha's check run has no Scorecard scores or no dashboard report: %+v", runs)
 	}
 	if len(limited.CheckRuns()) != 0 {
 		t.Errorf("the rate-limited job went on: %+v", limited.CheckRuns())
