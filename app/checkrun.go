@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/hardener/hardener/app/dashboard"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/templates"
 )
@@ -43,6 +44,8 @@ type checkResult struct {
 	// prKey stands for the PR line in the result's hash: "opened" and
 	// "up to date" of the same PR are the same result.
 	prKey string
+	// report goes, hidden, into the run's text for the dashboard.
+	report *dashboard.Report
 }
 
 // summaryData feeds templates/check-summary.md.tmpl.
@@ -137,7 +140,7 @@ func (j *jobRun) finishCheck(ctx context.Context, pc *pendingCheck, res checkRes
 	}
 	batches := batchAnnotations(res.Annotations)
 	out := func(b []*github.CheckRunAnnotation) *github.CheckRunOutput {
-		return &github.CheckRunOutput{Title: github.String(res.Title), Summary: github.String(summary), Annotations: b}
+		return &github.CheckRunOutput{Title: github.String(res.Title), Summary: github.String(summary), Text: reportText(res), Annotations: b}
 	}
 	now := &github.Timestamp{Time: time.Now()}
 	if pc.completed {

@@ -21,7 +21,7 @@ import (
 func configFailure(e *ConfigError) checkResult {
 	// The summary shows e.Error() in a code block (templates.CodeBlock).
 	res := checkResult{Conclusion: "failure", Title: "Invalid Hardener configuration",
-		Summary: summaryData{ConfigError: e.Error()}}
+		Summary: summaryData{ConfigError: e.Error()}, report: configReport(e)}
 	var errs config.Errors
 	if errors.As(e.Err, &errs) && !strings.Contains(e.Source, "/"+orgRepo+":") {
 		for _, ce := range errs {
@@ -202,6 +202,7 @@ func defaultBranchResult(sc *scanned, pr *prOutcome, adv *advisoryOutcome) check
 		d.Notes = append(d.Notes, pr.notes()...)
 	}
 	res.Summary = d
+	res.report = dashboardReport(sc, pr)
 	return res
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/metrics"
 	"github.com/hardener/hardener/app/snapshot"
 	"github.com/hardener/hardener/checks/scorecard"
 	"github.com/hardener/hardener/internal/config"
@@ -57,6 +58,9 @@ type WorkerOptions struct {
 	// repositories (default 10 minutes; any job for the organisation's
 	// .github repository, such as a push to it, drops the cached copy).
 	OrgConfigTTL time.Duration
+	// Metrics receives the jobs' measurements when the caller's context
+	// brings no Recorder (hardener serve); nil drops them.
+	Metrics metrics.Recorder
 }
 
 // Worker runs jobs: it scans a repository, posts the `hardener` check run
@@ -115,7 +119,8 @@ func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	// No log line of a job, nor the error it ends with, spells a
 	// credential, whatever error or URL it quotes.
 	ctx = intake.ContextWithLogger(ctx, slog.New(ghclient.RedactLogs(intake.LoggerFrom(ctx).Handler())))
-	err := ghclient.Scrub(w.run(ctx, job))
+	ctx = w.withMetrics(ctx)
+	err := ghclient.Scrub(recordJob(ctx, job, w.run(ctx, job)))
 	if err == nil {
 		return nil
 	}
@@ -279,6 +284,7 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 		if pr, err = j.ensurePR(ctx, sc); err != nil {
 			return err
 		}
+		recordPR(ctx, pr)
 		if so, err = j.applySettings(ctx, sc); err != nil {
 			return err
 		}

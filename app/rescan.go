@@ -34,6 +34,9 @@ type Rescanner struct {
 	Queue   intake.Enqueuer
 	Window  time.Duration // how far back failed deliveries are looked for; 0: DefaultRecoverWindow
 	PerPage int           // page size of GitHub lists; 0: 100
+	// Observer, when set, sees each installation's repositories once per
+	// run (the organisation dashboard: NewDashboard).
+	Observer RescanObserver
 }
 
 func (r *Rescanner) perPage() int {
@@ -95,12 +98,14 @@ func (r *Rescanner) enqueueInstallation(ctx context.Context, id int64) (int, err
 		return 0, err
 	}
 	total := 0
+	var seen []*github.Repository
 	opts := &github.ListOptions{PerPage: r.perPage()}
 	for {
 		list, resp, err := gh.Apps.ListRepos(ctx, opts)
 		if err != nil {
 			return total, fmt.Errorf("listing repositories: %w", ghclient.Redact(err))
 		}
+		seen = append(seen, list.Repositories...)
 		var jobs []intake.Job
 		for _, repo := range list.Repositories {
 			if repo.GetArchived() {
@@ -118,6 +123,7 @@ func (r *Rescanner) enqueueInstallation(ctx context.Context, id int64) (int, err
 			total += len(jobs)
 		}
 		if resp.NextPage == 0 {
+			r.observe(ctx, gh, id, seen)
 			return total, nil
 		}
 		opts.Page = resp.NextPage

@@ -15,6 +15,7 @@ import (
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/metrics"
 )
 
 // queueCapacity bounds the jobs waiting in memory; beyond it deliveries are
@@ -70,6 +71,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		fmt.Fprintln(stderr, "hardener serve:", err)
 		return 2
 	}
+	runner.SetMetrics(metrics.Log{Logger: logger})
 	q := app.NewQueue(settings.Workers, queueCapacity, runner, logger)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

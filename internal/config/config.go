@@ -84,6 +84,7 @@ type BranchProtectionConfig struct {
 type Org struct {
 	Config       Config
 	Repositories Repositories
+	Dashboard    Dashboard
 }
 
 // Repositories is the organisation file's `repositories:` block.
@@ -94,6 +95,26 @@ type Repositories struct {
 	OptOut []string `yaml:"opt-out"`
 	// AllowRepoOverride false makes repository files ignored.
 	AllowRepoOverride bool `yaml:"allow-repo-override"`
+}
+
+// Dashboard is the organisation file's `dashboard:` block: one issue,
+// kept up to date by the App, that shows where every repository stands.
+type Dashboard struct {
+	// Enabled turns the dashboard issue on; it is off by default.
+	Enabled bool `yaml:"enabled"`
+	// Repository is the organisation's repository the issue lives in
+	// (a name, not owner/name; default ".github"). When it is public,
+	// private repositories are counted in the totals but not named.
+	Repository string `yaml:"repository"`
+}
+
+// DefaultDashboardRepository is where the dashboard issue lives unless the
+// organisation file names another repository.
+const DefaultDashboardRepository = ".github"
+
+// DefaultDashboard is the `dashboard:` block when the org file has none.
+func DefaultDashboard() Dashboard {
+	return Dashboard{Enabled: false, Repository: DefaultDashboardRepository}
 }
 
 // Default returns the built-in configuration of SPEC §4.

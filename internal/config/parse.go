@@ -60,19 +60,20 @@ func Parse(data []byte) (Config, error) {
 // ParseOrg reads the organisation's `.github/hardener.yml`, which may also
 // hold a `repositories:` block.
 func ParseOrg(data []byte) (Org, error) {
-	p := &parser{file: File, repos: DefaultRepositories()}
+	p := &parser{file: File, repos: DefaultRepositories(), dashboard: DefaultDashboard()}
 	p.document(data, true)
 	if len(p.errs) > 0 {
 		return Org{}, p.errs
 	}
-	return Org{Config: Default().with(p.settings), Repositories: p.repos}, nil
+	return Org{Config: Default().with(p.settings), Repositories: p.repos, Dashboard: p.dashboard}, nil
 }
 
 type parser struct {
-	file     string
-	errs     Errors
-	settings []setting
-	repos    Repositories
+	file      string
+	errs      Errors
+	settings  []setting
+	repos     Repositories
+	dashboard Dashboard
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -128,7 +129,7 @@ func topKeys(org bool) []string {
 	keys := []string{"mode", "fail-on", "remediations", "exempt", "paths-ignore",
 		"security-contact", "dependabot", "branch-protection", "security-policy"}
 	if org {
-		keys = append(keys, "repositories")
+		keys = append(keys, "repositories", "dashboard")
 	}
 	return keys
 }
@@ -152,8 +153,8 @@ func (p *parser) mapping(n *yaml.Node, where string, valid []string, fn func(key
 			p.errorf(k, "duplicate key %q", qualify(where, name))
 			continue
 		case !slices.Contains(valid, name):
-			if where == "" && name == "repositories" {
-				p.errorf(k, "\"repositories\" is only allowed in the organisation's file (%s in the org's .github repository)", File)
+			if where == "" && (name == "repositories" || name == "dashboard") {
+				p.errorf(k, "%q is only allowed in the organisation's file (%s in the org's .github repository)", name, File)
 				continue
 			}
 			p.errorf(k, "unknown key %q (valid keys%s: %s)", qualify(where, name), inWhere(where), strings.Join(valid, ", "))
@@ -205,6 +206,8 @@ func (p *parser) topLevel(key string, k, v *yaml.Node, org bool) {
 		p.branchProtection(v)
 	case "repositories":
 		p.repositories(v)
+	case "dashboard":
+		p.dashboardBlock(v)
 	}
 }
 
@@ -255,6 +258,32 @@ func (p *parser) repositories(n *yaml.Node) {
 		case "allow-repo-override":
 			if b, ok := p.boolean(v, full); ok {
 				p.repos.AllowRepoOverride = b
+			}
+		}
+	})
+}
+
+// repoName is a repository name of the organisation (GitHub allows
+// letters, digits, '-', '_' and '.'; not "." or "..").
+var repoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+
+func (p *parser) dashboardBlock(n *yaml.Node) {
+	const where = "dashboard"
+	p.mapping(n, where, []string{"enabled", "repository"}, func(key string, _, v *yaml.Node) {
+		full := where + "." + key
+		switch key {
+		case "enabled":
+			if b, ok := p.boolean(v, full); ok {
+				p.dashboard.Enabled = b
+			}
+		case "repository":
+			s, ok := p.str(v, full)
+			switch {
+			case !ok:
+			case !repoName.MatchString(s) || s == "." || s == "..":
+				p.errorf(v, "%s: %q is not a repository name of the organisation (letters, digits, '-', '_', '.'; no owner)", full, s)
+			default:
+				p.dashboard.Repository = s
 			}
 		}
 	})

@@ -71,6 +71,35 @@ branch-protection: {required-approvals: 1, dismiss-stale-reviews: true,
 	if diff := cmp.Diff(DefaultRepositories(), org.Repositories); diff != "" {
 		t.Errorf("(-default +spec):\n%s", diff)
 	}
+	if diff := cmp.Diff(DefaultDashboard(), org.Dashboard); diff != "" {
+		t.Errorf("dashboard (-default +file without the block):\n%s", diff)
+	}
+}
+
+func TestParseOrgDashboard(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		src  string
+		want Dashboard
+	}{
+		"absent":          {"mode: pr\n", Dashboard{Enabled: false, Repository: ".github"}},
+		"enabled":         {"dashboard: {enabled: true}\n", Dashboard{Enabled: true, Repository: ".github"}},
+		"other repo":      {"dashboard:\n  enabled: true\n  repository: security-dashboard\n", Dashboard{Enabled: true, Repository: "security-dashboard"}},
+		"null block":      {"dashboard:\n", Dashboard{Enabled: false, Repository: ".github"}},
+		"dots and dashes": {"dashboard: {repository: .github-private_2}\n", Dashboard{Repository: ".github-private_2"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			org, err := ParseOrg([]byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if org.Dashboard != tc.want {
+				t.Errorf("dashboard = %+v, want %+v", org.Dashboard, tc.want)
+			}
+		})
+	}
 }
 
 func TestYAMLTagsRoundTrip(t *testing.T) {
@@ -251,6 +280,30 @@ func TestParseErrors(t *testing.T) {
 			src:  "repositories: {allow-repo-override: no-way}\n",
 			org:  true,
 			want: []string{`repositories.allow-repo-override must be true or false`},
+		},
+		"dashboard in a repository file": {
+			src:  "dashboard: {enabled: true}\n",
+			want: []string{`.github/hardener.yml:1: "dashboard" is only allowed in the organisation's file`},
+		},
+		"org: unknown dashboard key": {
+			src:  "dashboard:\n  enable: true\n",
+			org:  true,
+			want: []string{`.github/hardener.yml:2: unknown key "dashboard.enable" (valid keys in dashboard: enabled, repository)`},
+		},
+		"org: dashboard enabled not a bool": {
+			src:  "dashboard: {enabled: yes}\n",
+			org:  true,
+			want: []string{`.github/hardener.yml:1: dashboard.enabled must be true or false, not the string "yes"`},
+		},
+		"org: dashboard repository with an owner": {
+			src:  "dashboard:\n  repository: other-org/security\n",
+			org:  true,
+			want: []string{`.github/hardener.yml:2: dashboard.repository: "other-org/security" is not a repository name of the organisation`},
+		},
+		"org: dashboard repository dot-dot": {
+			src:  "dashboard: {repository: ..}\n",
+			org:  true,
+			want: []string{`dashboard.repository: ".." is not a repository name`},
 		},
 		"org: same checks as repository files": {
 			src:  "fail-on: critical\n",

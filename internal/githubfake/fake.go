@@ -75,6 +75,7 @@ type Fake struct {
 	rulesetsNeedPlan bool
 	now              func() time.Time
 	users            map[string]string // lower-case e-mail -> login (AddUser)
+	lastPush         time.Time         // the latest pushed_at handed out
 }
 
 // New starts a fake server, closed when the test ends.

@@ -310,6 +310,7 @@ func gitCreateRef(f *Fake, c *call) reply {
 		return rp
 	}
 	c.repo.refs[in.Ref] = in.SHA
+	c.repo.pushed()
 	return jsonReply(http.StatusCreated, f.refJSON(c.repo, in.Ref))
 }
 
@@ -336,6 +337,7 @@ func gitUpdateRef(f *Fake, c *call) reply {
 		return rp
 	}
 	c.repo.refs[ref] = in.SHA
+	c.repo.pushed()
 	return jsonReply(http.StatusOK, f.refJSON(c.repo, ref))
 }
 

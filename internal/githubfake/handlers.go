@@ -47,6 +47,7 @@ func init() {
 		"pulls/list-commits":                           pullsListCommits,
 		"pulls/list-files":                             pullsListFiles,
 		"issues/create":                                issuesCreate,
+		"issues/list-for-repo":                         issuesListForRepo,
 		"issues/get":                                   issuesGet,
 		"issues/update":                                issuesUpdate,
 		"issues/create-comment":                        issuesCreateComment,

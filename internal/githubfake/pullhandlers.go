@@ -53,9 +53,9 @@ func (f *Fake) pullJSON(r *Repo, p *PullRequest) map[string]any {
 	for k, v := range map[string]any{
 		"number": p.Number, "id": int64(p.Number) + r.ID*1000, "node_id": nodeID("PullRequest", url), "url": url,
 		"html_url": f.URL() + "/" + r.fullName() + fmt.Sprintf("/pull/%d", p.Number),
-		"title":    p.Title, "body": p.Body, "state": p.State, "draft": p.Draft, "merged": false,
+		"title":    p.Title, "body": p.Body, "state": p.State, "draft": p.Draft, "merged": p.Merged,
 		"labels": f.labelsJSON(r, p.Labels), "head": head, "base": side(p.Base),
-		"user": map[string]any{"login": appBot.Name, "type": "Bot"}, "merged_at": nil, "closed_at": nil,
+		"user": map[string]any{"login": appBot.Name, "type": "Bot"}, "merged_at": mergedAt(p), "closed_at": nil,
 		"milestone": nil, "assignee": nil, "assignees": []any{}, "requested_reviewers": []any{}, "requested_teams": []any{},
 		"auto_merge": nil, "merged_by": nil,
 	} {
@@ -186,7 +186,10 @@ func pullsListFiles(f *Fake, c *call) reply {
 func (f *Fake) issueJSON(r *Repo, n int) (map[string]any, bool) {
 	m := f.example("issues/get", "")
 	num := strconv.Itoa(n)
-	title, ok := r.issueTitles[n]
+	if is := r.issues[n]; is != nil {
+		return f.plainIssueJSON(r, is), true
+	}
+	title, ok := "", false
 	state, body, labels := "open", "", []string(nil)
 	if p := r.pull(num); p != nil {
 		title, state, body, labels, ok = p.Title, p.State, p.Body, p.Labels, true
@@ -205,10 +208,18 @@ func (f *Fake) issueJSON(r *Repo, n int) (map[string]any, bool) {
 }
 
 func issuesCreate(f *Fake, c *call) reply {
-	var in struct{ Title any }
+	var in struct {
+		Title any
+		Body  string
+	}
 	_ = c.decode(&in)
 	c.repo.nextNumber++
-	c.repo.issueTitles[c.repo.nextNumber] = fmt.Sprint(in.Title)
+	author, bot := "octocat", false
+	if c.token != nil {
+		author, bot = appBot.Name, true // an installation token acts as the App's bot
+	}
+	c.repo.issues[c.repo.nextNumber] = &Issue{Number: c.repo.nextNumber, Title: fmt.Sprint(in.Title), Body: in.Body,
+		State: "open", Author: author, Bot: bot}
 	m, _ := f.issueJSON(c.repo, c.repo.nextNumber)
 	return jsonReply(http.StatusCreated, m)
 }
@@ -241,8 +252,13 @@ func issuesUpdate(f *Fake, c *call) reply {
 				p.Labels = append(p.Labels, labelName(l))
 			}
 		}
-	} else if _, ok := c.repo.issueTitles[n]; ok && in.Title != nil {
-		c.repo.issueTitles[n] = *in.Title
+	} else if is := c.repo.issues[n]; is != nil {
+		for dst, src := range map[*string]*string{&is.Title: in.Title, &is.Body: in.Body, &is.State: in.State} {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		is.Edits++
 	}
 	m, ok := f.issueJSON(c.repo, n)
 	if !ok {

@@ -24,13 +24,14 @@ type Repo struct {
 	protection    map[string]map[string]any // branch -> protection as last PUT
 	rulesets      []map[string]any
 	pulls         []*PullRequest
-	issueTitles   map[int]string // plain issues (not pull requests)
+	issues        map[int]*Issue // plain issues (not pull requests)
 	comments      []*Comment
 	labels        map[string]map[string]any
 	checkRuns     []*CheckRun
 	suites        map[int64]string // suite ID -> head SHA
 	advisories    []map[string]any
 	nextNumber    int
+	pushedAt      time.Time // the last push (ref written), for pushed_at
 }
 
 // RepoOption configures a repository created by AddRepo.
@@ -71,7 +72,7 @@ func (f *Fake) AddRepo(owner, name string, files map[string]string, opts ...Repo
 		f: f, Owner: owner, Name: name, ID: f.newID(),
 		objects: map[string]*object{}, refs: map[string]string{}, clock: epoch,
 		defaultBranch: "main", ownerType: "Organization", workflowPerms: "write",
-		protection: map[string]map[string]any{}, issueTitles: map[int]string{},
+		protection: map[string]map[string]any{}, issues: map[int]*Issue{},
 		labels: map[string]map[string]any{}, suites: map[int64]string{},
 	}
 	for _, o := range opts {
@@ -83,6 +84,7 @@ func (f *Fake) AddRepo(owner, name string, files map[string]string, opts ...Repo
 		tree := r.treeFromContents(nil, files, nil)
 		r.refs["refs/heads/"+r.defaultBranch] = r.helperCommit(tree, nil, "Initial commit")
 	}
+	r.pushed()
 	f.repos[strings.ToLower(owner+"/"+name)] = r
 	f.repoOrder = append(f.repoOrder, r)
 	return r
@@ -123,6 +125,7 @@ func (r *Repo) Commit(branch, message string, files map[string]string, deletes .
 	}
 	sha := r.commitOn(parent, ok, message, files, deletes)
 	r.refs["refs/heads/"+branch] = sha
+	r.pushed()
 	return sha
 }
 
@@ -150,6 +153,7 @@ func (r *Repo) Branch(name, ref string) string {
 	defer r.f.mu.Unlock()
 	sha := r.mustResolve(ref)
 	r.refs["refs/heads/"+name] = sha
+	r.pushed()
 	return sha
 }
 

@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 func (f *Fake) repoJSON(r *Repo) map[string]any {
@@ -28,6 +29,7 @@ func (f *Fake) repoJSON(r *Repo) map[string]any {
 	} {
 		m[k] = v
 	}
+	m["pushed_at"] = r.pushedAt.Format(time.RFC3339)
 	if r.ownerType == "Organization" {
 		m["organization"] = owner
 	} else {

@@ -19,6 +19,7 @@ type PullRequest struct {
 	// HeadSHA and HeadOwner are set for a pull request from a fork
 	// (OpenForkPR); Head is then the fork's branch.
 	HeadSHA, HeadOwner string
+	Merged             bool
 }
 
 // Comment is an issue or pull-request comment.

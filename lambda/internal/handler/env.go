@@ -5,37 +5,45 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/lambda/internal/secrets"
 )
 
-// Environment variables of the Lambda functions, besides intake.LoadSettings'.
-const (
-	// EnvQueueURL is the SQS queue jobs go to.
-	EnvQueueURL = "HARDENER_QUEUE_URL"
-	// EnvPrivateKeySSM and EnvWebhookSecretSSM would name SSM parameters to
-	// read at cold start. This build has no SSM client: serverless.yml
-	// resolves the parameters at deploy time into the plain variables, and
-	// setting these is refused rather than ignored.
-	EnvPrivateKeySSM    = "GITHUB_PRIVATE_KEY_SSM"
-	EnvWebhookSecretSSM = "GITHUB_WEBHOOK_SECRET_SSM"
-)
+// EnvQueueURL is the SQS queue jobs go to (besides intake.LoadSettings'
+// variables and the secrets' locations in package secrets).
+const EnvQueueURL = "HARDENER_QUEUE_URL"
+
+// SecretsTimeout bounds reading the secrets at cold start: the webhook
+// function must answer GitHub within 10 s of a cold start.
+const SecretsTimeout = 5 * time.Second
 
 // NewLogger is the functions' logger: JSON on stdout, which Lambda sends to
 // CloudWatch Logs.
 func NewLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stdout, nil)) }
 
-// RefuseSSM refuses the SSM variables this build cannot read.
-func RefuseSSM(getenv func(string) string) error {
-	for _, name := range []string{EnvPrivateKeySSM, EnvWebhookSecretSSM} {
-		if getenv(name) != "" {
-			return &intake.SettingError{Var: name, Problem: "reading SSM parameters at run time is not supported by this build; let the deployment resolve them into GITHUB_PRIVATE_KEY / GITHUB_WEBHOOK_SECRET"}
+// LoadSecrets reads the secrets whose environment names an SSM parameter or
+// a Secrets Manager secret (with the function's role) and returns a getenv
+// that answers them as GITHUB_PRIVATE_KEY and GITHUB_WEBHOOK_SECRET. It
+// reads only which, so that a function never holds a secret it does not
+// use. Without any store named it calls no AWS API.
+func LoadSecrets(ctx context.Context, getenv func(string) string, which ...secrets.Secret) (func(string) string, error) {
+	var stores secrets.Stores
+	if secrets.Needed(getenv, which...) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, SecretsTimeout)
+		defer cancel()
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("aws configuration: %w", err)
 		}
+		stores = secrets.FromConfig(cfg)
 	}
-	return nil
+	return secrets.Resolve(ctx, getenv, stores, which...)
 }
 
 // NewSQSQueue builds the queue named by HARDENER_QUEUE_URL with the default
@@ -55,7 +63,8 @@ func NewSQSQueue(ctx context.Context, getenv func(string) string) (*Queue, error
 // NewWebhookFromEnv builds the webhook function. It needs only the webhook
 // secret and the queue, not the App's private key.
 func NewWebhookFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Webhook, error) {
-	if err := RefuseSSM(getenv); err != nil {
+	getenv, err := LoadSecrets(ctx, getenv, secrets.WebhookSecret)
+	if err != nil {
 		return nil, err
 	}
 	secret, err := intake.WebhookSecretFromEnv(getenv)

@@ -7,11 +7,16 @@ import (
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/app/metrics"
 	"github.com/hardener/hardener/lambda/internal/handler"
+	"github.com/hardener/hardener/lambda/internal/secrets"
 )
 
-func clientsFromEnv(getenv func(string) string) (intake.Settings, *ghclient.Clients, error) {
-	if err := handler.RefuseSSM(getenv); err != nil {
+// clientsFromEnv reads the App's settings, the private key and webhook
+// secret from SSM or Secrets Manager when the environment names them.
+func clientsFromEnv(ctx context.Context, getenv func(string) string) (intake.Settings, *ghclient.Clients, error) {
+	getenv, err := handler.LoadSecrets(ctx, getenv, secrets.PrivateKey, secrets.WebhookSecret)
+	if err != nil {
 		return intake.Settings{}, nil, err
 	}
 	s, err := intake.LoadSettings(getenv)
@@ -28,7 +33,7 @@ func clientsFromEnv(getenv func(string) string) (intake.Settings, *ghclient.Clie
 
 // NewWorkerFromEnv builds the queue worker function.
 func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Worker, error) {
-	_, clients, err := clientsFromEnv(getenv)
+	_, clients, err := clientsFromEnv(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +50,7 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 
 // NewRescanFromEnv builds the scheduled rescan function.
 func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Rescan, error) {
-	_, clients, err := clientsFromEnv(getenv)
+	settings, clients, err := clientsFromEnv(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -53,5 +58,6 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: q}, Logger: logger}, nil
+	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q),
+		Observer: app.NewDashboard(settings.AppID, clients)}, Logger: logger}, nil
 }

@@ -21,6 +21,8 @@ type Rescan struct {
 
 // Handle runs one scheduled invocation at the event's time.
 func (r *Rescan) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
+	ctx, flush := invocationMetrics(ctx)
+	defer flush()
 	logger := r.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

@@ -36,6 +36,8 @@ type Worker struct {
 
 // Handle processes one batch.
 func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	ctx, flush := invocationMetrics(ctx)
+	defer flush()
 	logger := w.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

@@ -1,18 +1,22 @@
-// Package sqsfake is an SQS endpoint for tests: it speaks the AWS JSON 1.0
-// protocol of SendMessage, SendMessageBatch and ChangeMessageVisibility to
-// the real SDK client and records what it got.
+// Package sqsfake is an SQS endpoint for tests. It speaks the AWS JSON 1.0
+// protocol of SendMessage, SendMessageBatch, ReceiveMessage, DeleteMessage,
+// DeleteMessageBatch, ChangeMessageVisibility and GetQueueAttributes to the
+// real SDK client, records what it got, and keeps real queues: per-message
+// delays, visibility timeouts, receive counts and a redrive policy that
+// moves a message to its dead-letter queue once it has been received
+// maxReceiveCount times. Time is the fake's own clock (Advance), so tests
+// wait out delays without sleeping. Poll and Settle do what Lambda's SQS
+// event source does between a queue and a function.
 package sqsfake
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -42,24 +46,41 @@ func (m Message) Job(t testing.TB) intake.Job {
 	return j
 }
 
+// QueueOptions are a queue's attributes.
+type QueueOptions struct {
+	// VisibilityTimeout hides a received message (default 30 s, SQS's).
+	VisibilityTimeout time.Duration
+	// DeadLetterQueue and MaxReceiveCount are the redrive policy: a message
+	// received MaxReceiveCount times and not deleted goes to that queue.
+	DeadLetterQueue string
+	MaxReceiveCount int
+}
+
 // Fake is the endpoint.
 type Fake struct {
 	t   testing.TB
 	srv *httptest.Server
 
 	mu         sync.Mutex
+	now        time.Time
 	sent       []Message
-	visibility map[string]int32 // receipt handle → timeout
+	visibility map[string]int32 // receipt handle → timeout last set
 	calls      int
+	queues     map[string]*queue
+	nextID     int
 }
 
 // New starts a fake, closed when the test ends.
 func New(t testing.TB) *Fake {
-	f := &Fake{t: t, visibility: map[string]int32{}}
+	f := &Fake{t: t, visibility: map[string]int32{}, queues: map[string]*queue{},
+		now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
+
+// URL is the endpoint (for AWS_ENDPOINT_URL_SQS).
+func (f *Fake) URL() string { return f.srv.URL }
 
 // Client is a real SQS client that talks to the fake.
 func (f *Fake) Client() *sqs.Client {
@@ -69,6 +90,29 @@ func (f *Fake) Client() *sqs.Client {
 	})
 }
 
+// CreateQueue sets a queue's attributes (queues that messages are sent to
+// exist with the defaults).
+func (f *Fake) CreateQueue(url string, opts QueueOptions) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := f.queue(url)
+	q.opts = opts
+}
+
+// Advance moves the fake's clock: delays and visibility timeouts run out.
+func (f *Fake) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+}
+
+// Now is the fake's clock.
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
 // Visibility is the visibility timeout last set for a receipt handle.
 func (f *Fake) Visibility(receiptHandle string) int32 {
 	f.mu.Lock()
@@ -76,7 +120,7 @@ func (f *Fake) Visibility(receiptHandle string) int32 {
 	return f.visibility[receiptHandle]
 }
 
-// Messages are the messages sent so far.
+// Messages are the messages sent so far, to any queue.
 func (f *Fake) Messages() []Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -88,36 +132,6 @@ func (f *Fake) Calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls
-}
-
-type wireAttr struct {
-	DataType    string
-	StringValue string
-}
-
-type wireMessage struct {
-	Id                     string
-	QueueUrl               string
-	MessageBody            string
-	DelaySeconds           int32
-	MessageAttributes      map[string]wireAttr
-	MessageGroupId         string
-	MessageDeduplicationId string
-}
-
-func md5hex(s string) string {
-	sum := md5.Sum([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-func (f *Fake) record(target, queueURL string, m wireMessage) {
-	attrs := map[string]string{}
-	for k, v := range m.MessageAttributes {
-		attrs[k] = v.StringValue
-	}
-	f.sent = append(f.sent, Message{Target: target, QueueURL: queueURL, Body: m.MessageBody,
-		DelaySeconds: m.DelaySeconds, Attributes: attrs, MessageGroupID: m.MessageGroupId,
-		MessageDeduplicationID: m.MessageDeduplicationId})
 }
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
@@ -133,37 +147,19 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 		f.t.Errorf("fake SQS: request not signed")
 	}
-	var in struct {
-		wireMessage
-		Entries           []wireMessage
-		ReceiptHandle     string
-		VisibilityTimeout int32
-	}
+	var in request
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		f.t.Errorf("fake SQS: %v", err)
 		http.Error(w, "bad json", http.StatusBadRequest)
 		return
 	}
-	var out any
-	switch target {
-	case "SendMessage":
-		f.record(target, in.QueueUrl, in.wireMessage)
-		out = map[string]string{"MessageId": "m" + strconv.Itoa(len(f.sent)), "MD5OfMessageBody": md5hex(in.MessageBody)}
-	case "SendMessageBatch":
-		var ok []map[string]string
-		for _, e := range in.Entries {
-			f.record(target, in.QueueUrl, e)
-			ok = append(ok, map[string]string{"Id": e.Id, "MessageId": "m" + strconv.Itoa(len(f.sent)), "MD5OfMessageBody": md5hex(e.MessageBody)})
-		}
-		out = map[string]any{"Successful": ok, "Failed": []any{}}
-	case "ChangeMessageVisibility":
-		f.visibility[in.ReceiptHandle] = in.VisibilityTimeout
-		out = map[string]any{}
-	default:
-		f.t.Errorf("fake SQS: operation %s not faked", target)
-		http.Error(w, "unsupported", http.StatusBadRequest)
+	out, errCode := f.operation(target, &in)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	if errCode != "" {
+		w.Header().Set("X-Amzn-Query-Error", errCode+";Sender")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.sqs#" + errCode, "message": errCode})
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	json.NewEncoder(w).Encode(out)
 }
