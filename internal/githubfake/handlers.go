@@ -87,6 +87,7 @@ func init() {
 		"apps/list-webhook-deliveries":                                       appsListDeliveries,
 		"apps/get-webhook-delivery":                                          appsGetDelivery,
 		"apps/redeliver-webhook-delivery":                                    appsRedeliver,
+		graphqlOperation:                                                     func(f *Fake, c *call) reply { return f.serveGraphQL(c) },
 	}
 }
 
