@@ -99,26 +99,28 @@ func NewAppWorker(clients *ghclient.Clients) (*Worker, error) {
 
 var _ intake.Runner = (*Worker)(nil)
 
-// Run executes one job. Rate limits, GitHub still computing and server
-// errors come back as *intake.RetryError so that the job is queued again;
-// a repository that is gone, archived or empty ends the job quietly.
+// Run executes one job. Waiting for GitHub's pause or for the write
+// budget comes back as *intake.RetryError wrapping the
+// *ghclient.RateLimitedError (the job is parked, not failed); other errors
+// come back as they are, and the queue decides from ghclient.RetryDelay
+// and the job's attempt whether and when to run it again (server errors
+// back off). A repository that is gone, archived or empty, or an
+// installation that no longer exists, ends the job quietly.
 func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	ctx = ghclient.WithInstallation(ctx, job.InstallationID)
 	// Tag resolutions of private action repositories stay with the
 	// installation that could see them.
 	ctx = resolve.WithScope(ctx, strconv.FormatInt(job.InstallationID, 10))
 	err := w.run(ctx, job)
-	if err == nil {
-		return nil
+	if err == nil || !ghclient.IsPark(err) {
+		return err
 	}
-	if d, ok := ghclient.RetryDelay(err, 0); ok {
-		var re *intake.RetryError
-		if errors.As(err, &re) {
-			return re
-		}
-		return &intake.RetryError{After: d, Err: err}
+	var re *intake.RetryError
+	if errors.As(err, &re) {
+		return re
 	}
-	return err
+	d, _ := ghclient.RetryDelay(err, 0)
+	return &intake.RetryError{After: d, Err: err}
 }
 
 // jobRun is one job on one repository: the installation's client, the
@@ -163,6 +165,12 @@ func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool,
 		if job.Kind != intake.JobCheck {
 			j.granted = w.clients.Granted(job.InstallationID)
 		}
+	}
+	if ghclient.IsNotFound(err) {
+		// GitHub has no such installation any more (uninstalled): its
+		// queued jobs have nothing to do, and retrying cannot change that.
+		j.log.Info("installation gone; nothing to do", "err", err)
+		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err

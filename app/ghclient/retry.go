@@ -81,11 +81,17 @@ func backoff(n int) time.Duration {
 }
 
 // IsPark reports whether err asks to wait rather than saying something
-// failed: GitHub asked for a pause, or the write budget is spent until
-// later. A parked job is queued again without using up an attempt.
+// failed: GitHub asked for a pause (*RateLimitedError from the pacing
+// transport, or go-github's *RateLimitError and *AbuseRateLimitError
+// without it), GitHub is still computing an answer (*AcceptedError), or the
+// write budget is spent until later. A parked job is queued again without
+// using up an attempt.
 func IsPark(err error) bool {
 	var rl *RateLimitedError
-	return errors.As(err, &rl)
+	var prim *github.RateLimitError
+	var abuse *github.AbuseRateLimitError
+	var accepted *github.AcceptedError
+	return errors.As(err, &rl) || errors.As(err, &prim) || errors.As(err, &abuse) || errors.As(err, &accepted)
 }
 
 // RetryDelay reports whether err means "try again later" and after how
