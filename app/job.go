@@ -54,6 +54,8 @@ type WorkerOptions struct {
 	// repositories (default 10 minutes; any job for the organisation's
 	// .github repository, such as a push to it, drops the cached copy).
 	OrgConfigTTL time.Duration
+	// Clock is the time jobs wait on between tries (nil: the system's).
+	Clock ghclient.Clock
 }
 
 // Worker runs jobs: it scans a repository, posts the `hardener` check run
@@ -65,6 +67,10 @@ type Worker struct {
 	resolver *resolve.Resolver
 	opts     WorkerOptions
 	fetcher  *snapshot.Fetcher
+	clock    ghclient.Clock
+	// followUp receives the pull-request job a first scan queues (posture
+	// first); nil opens the pull request in the same job.
+	followUp intake.Enqueuer
 
 	orgMu  sync.Mutex
 	orgCfg map[string]orgEntry // lower-case owner
@@ -77,9 +83,18 @@ func NewWorker(clients Clients, resolver *resolve.Resolver, opts WorkerOptions) 
 	if opts.OrgConfigTTL == 0 {
 		opts.OrgConfigTTL = 10 * time.Minute
 	}
-	return &Worker{clients: clients, resolver: resolver, opts: opts,
+	if opts.Clock == nil {
+		opts.Clock = ghclient.SystemClock()
+	}
+	return &Worker{clients: clients, resolver: resolver, opts: opts, clock: opts.Clock,
 		fetcher: &snapshot.Fetcher{Download: opts.Download, Limits: opts.Limits}, orgCfg: map[string]orgEntry{}}
 }
+
+// SetFollowUp makes the first scan of a repository post its check run and
+// queue the hardening pull request as a job of its own on q, ordered by
+// the repository's risk: every repository's posture is known before the
+// write budget goes to pull requests. Call it before use.
+func (w *Worker) SetFollowUp(q intake.Enqueuer) { w.followUp = q }
 
 // NewAppWorker builds the Worker that `hardener serve` and the Lambda
 // worker run: one process-wide tag resolver (its cache spans repositories
@@ -143,6 +158,8 @@ type repoInfo struct {
 	defaultBranch string
 	private       bool
 	ownerType     string
+	nodeID        string // for GraphQL mutations
+	stars         int
 }
 
 func (r repoInfo) full() string { return r.owner + "/" + r.name }
@@ -189,7 +206,7 @@ func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool,
 	}
 	j.repo = repoInfo{owner: gr.GetOwner().GetLogin(), name: gr.GetName(), defaultBranch: gr.GetDefaultBranch(),
 		private:   gr.GetPrivate() || gr.GetVisibility() == "private" || gr.GetVisibility() == "internal",
-		ownerType: gr.GetOwner().GetType()}
+		ownerType: gr.GetOwner().GetType(), nodeID: gr.GetNodeID(), stars: gr.GetStargazersCount()}
 	if j.repo.owner == "" {
 		j.repo.owner, j.repo.name = job.Owner, job.Repo
 	}
@@ -252,7 +269,9 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	ctx = j.atCommit(ctx, t.Commit)
 	var cr *pendingCheck
 	if check {
-		if cr, err = j.startCheck(ctx, t.Commit); err != nil {
+		// Looked up, not created: the run is created completed, with the
+		// result, in one request.
+		if cr, err = j.lookupCheck(ctx, t.Commit); err != nil {
 			return err
 		}
 	}
@@ -278,7 +297,12 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil)
 	var pr *prOutcome
 	var so *settingsOutcome
-	if cfg.Mode != config.ModeReport {
+	// Posture first: a first scan posts its check run now and leaves the
+	// pull request and settings to a job of their own, in risk order.
+	later := check && j.w.followUp != nil && cfg.Mode != config.ModeReport
+	if later {
+		pr = &prOutcome{State: prQueued, Message: "A hardening pull request follows: Hardener opens them across the installation in order of risk, as fast as GitHub's limits allow."}
+	} else if cfg.Mode != config.ModeReport {
 		if pr, err = j.ensurePR(ctx, sc); err != nil {
 			return err
 		}
@@ -299,7 +323,12 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 		// Settings changed or refused by a rescan show on the head's run.
 		return j.reportSettings(ctx, t.Commit, res)
 	}
-	return j.finishCheck(ctx, cr, res)
+	if err := j.finishCheck(ctx, cr, res); err != nil || !later {
+		return err
+	}
+	return j.w.followUp.Enqueue(ctx, intake.Job{Kind: intake.JobRefreshPR, Action: "posture", Delivery: j.job.Delivery,
+		InstallationID: j.job.InstallationID, Owner: j.repo.owner, Repo: j.repo.name, RepoID: j.job.RepoID,
+		Priority: riskPriority(sc, j.repo)})
 }
 
 // checkCommit posts the check run for a head that is not a pull request's

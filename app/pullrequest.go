@@ -33,6 +33,7 @@ const (
 	prHuman      = "human-commits"
 	prWorkflows  = "workflows-permission"
 	prBranchUsed = "branch-not-ours"
+	prQueued     = "queued"
 )
 
 var fixesRe = regexp.MustCompile(`<!-- hardener:fixes=([0-9a-f]{64}) -->`)

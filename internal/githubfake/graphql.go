@@ -267,6 +267,8 @@ func (x *gqlExec) mutation(name string, args map[string]any) (any, error) {
 		return x.createRef(in)
 	case "createCommitOnBranch":
 		return x.createCommitOnBranch(in)
+	case "createPullRequest":
+		return x.createPullRequest(in)
 	}
 	return nil, fmt.Errorf("mutation %s not served by the fake", name)
 }
@@ -386,5 +388,47 @@ func (x *gqlExec) createCommitOnBranch(in map[string]any) (any, error) {
 			return in["clientMutationId"], nil
 		}
 		return nil, fmt.Errorf("CreateCommitOnBranchPayload.%s not served by the fake", f)
+	}}, nil
+}
+
+// createPullRequest opens a pull request with the same checks as the REST
+// endpoint.
+func (x *gqlExec) createPullRequest(in map[string]any) (any, error) {
+	r := x.repoByNodeID(fmt.Sprint(in["repositoryId"]))
+	if r == nil {
+		return nil, fmt.Errorf("Could not resolve to a node with the global id of '%v'", in["repositoryId"])
+	}
+	body, _ := json.Marshal(map[string]any{"title": in["title"], "head": in["headRefName"], "base": in["baseRefName"],
+		"body": in["body"], "draft": in["draft"]})
+	rp := pullsCreate(x.f, &call{r: x.c.r, body: body, token: x.c.token, repo: r})
+	if rp.status != http.StatusCreated {
+		b, _ := json.Marshal(rp.body)
+		var e struct {
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(b, &e)
+		return nil, fmt.Errorf("%s", e.Message)
+	}
+	p := r.pulls[len(r.pulls)-1]
+	return gqlObject{typ: "CreatePullRequestPayload", field: func(f string, _ map[string]any) (any, error) {
+		switch f {
+		case "pullRequest":
+			return gqlObject{typ: "PullRequest", field: func(f string, _ map[string]any) (any, error) {
+				switch f {
+				case "id":
+					return nodeID("PullRequest", fmt.Sprintf("%s#%d", r.fullName(), p.Number)), nil
+				case "number":
+					return p.Number, nil
+				case "title":
+					return p.Title, nil
+				case "url":
+					return x.f.URL() + "/" + r.fullName() + fmt.Sprintf("/pull/%d", p.Number), nil
+				}
+				return nil, fmt.Errorf("PullRequest.%s not served by the fake", f)
+			}}, nil
+		case "clientMutationId":
+			return in["clientMutationId"], nil
+		}
+		return nil, fmt.Errorf("CreatePullRequestPayload.%s not served by the fake", f)
 	}}, nil
 }
