@@ -77,10 +77,9 @@ func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *
 		}
 		number, url = pr.GetNumber(), pr.GetHTMLURL()
 	}
-	j.labelPR(ctx, number)
 	po.setPR(&github.PullRequest{Number: github.Int(number), HTMLURL: github.String(url)}, prOpened, "Opened the hardening pull request %s.")
 	j.log.Info("hardening PR opened", "pr", number, "commits", len(po.Results), "head", head)
-	return nil
+	return j.labelPR(ctx, number)
 }
 
 // writePRGitData is writePR through the Git Data API (a tree and a commit
@@ -119,10 +118,9 @@ func (j *jobRun) writePRGitData(ctx context.Context, sc *scanned, po *prOutcome,
 	if err != nil {
 		return err
 	}
-	j.labelPR(ctx, pr.GetNumber())
 	po.setPR(pr, prOpened, "Opened the hardening pull request %s.")
 	j.log.Info("hardening PR opened", "pr", pr.GetNumber(), "commits", len(po.Results))
-	return nil
+	return j.labelPR(ctx, pr.GetNumber())
 }
 
 // refRefused turns GitHub's refusal to change workflow files without the

@@ -111,8 +111,26 @@ func prExists(err error) bool {
 }
 
 // labelPR adds the hardening label, in one request that is safe to repeat.
-func (j *jobRun) labelPR(ctx context.Context, number int) {
-	if _, _, err := j.gh.Issues.AddLabelsToIssue(ghclient.RetrySafe(ctx), j.repo.owner, j.repo.name, number, []string{PRLabel}); err != nil {
+// A refusal (no such permission) is logged; a pause or an outage is
+// returned, and the job's next run adds the label to the open PR.
+func (j *jobRun) labelPR(ctx context.Context, number int) error {
+	_, _, err := j.gh.Issues.AddLabelsToIssue(ghclient.RetrySafe(ctx), j.repo.owner, j.repo.name, number, []string{PRLabel})
+	if err != nil && refused(err) {
 		j.log.Warn("could not label the hardening pull request", "err", err)
+		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("label #%d: %w", number, err)
+	}
+	return nil
+}
+
+// hasLabel reports whether the PR carries the hardening label.
+func hasLabel(pr *github.PullRequest) bool {
+	for _, l := range pr.Labels {
+		if strings.EqualFold(l.GetName(), PRLabel) {
+			return true
+		}
+	}
+	return false
 }

@@ -31,6 +31,7 @@ type Request struct {
 	Auth        string // "none", "app-jwt", "installation-token" or "other"
 	Token       string // the installation token, when one was used
 	Status      int
+	At          time.Time // when it arrived, by the fake's clock
 }
 
 // Option configures a Fake.
@@ -232,7 +233,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		op, params = graphqlOp, map[string]string{}
 	}
 	auth, tokVal := authKind(r.Header.Get("Authorization"))
-	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: auth, Token: tokVal}
+	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: auth, Token: tokVal, At: f.now()}
 	if op == nil {
 		rec.Status = http.StatusNotFound
 		f.mu.Lock()

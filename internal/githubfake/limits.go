@@ -65,7 +65,9 @@ type LimitStats struct {
 	Violations                                              int
 	MinuteViolations, HourViolations, ConcurrencyViolations int
 	// WritesDuringPause and ReadsDuringPause arrived while a Retry-After
-	// the fake had given the installation was still running.
+	// the fake had given the installation was still running (and later
+	// than the moment it was given: requests of the same instant were
+	// already on their way).
 	WritesDuringPause, ReadsDuringPause  int
 	InjectedServerErrors                 int
 	InjectedSecondary                    int
@@ -97,9 +99,10 @@ type limiter struct {
 }
 
 type instLimits struct {
-	writes   []time.Time // accepted content-creating requests, oldest first
-	inFlight int
-	pause    time.Time // a Retry-After given runs until then
+	writes     []time.Time // accepted content-creating requests, oldest first
+	inFlight   int
+	pause      time.Time // a Retry-After given runs until then
+	pauseGiven time.Time // when it was given
 }
 
 func (l *limiter) of(id int64) *instLimits {
@@ -145,10 +148,14 @@ func (f *Fake) admit(inst int64, write bool) (reply, bool) {
 		l.stats.Reads++
 	}
 	if now.Before(il.pause) {
-		if write {
-			l.stats.WritesDuringPause++
-		} else {
-			l.stats.ReadsDuringPause++
+		// Requests sent at the very moment the pause was given were on
+		// their way; those sent later ignored it.
+		if now.After(il.pauseGiven) {
+			if write {
+				l.stats.WritesDuringPause++
+			} else {
+				l.stats.ReadsDuringPause++
+			}
 		}
 		return secondaryReply(il.pause.Sub(now)), false
 	}
@@ -156,7 +163,7 @@ func (f *Fake) admit(inst int64, write bool) (reply, bool) {
 		if il.inFlight >= SecondaryConcurrent {
 			l.stats.Violations++
 			l.stats.ConcurrencyViolations++
-			il.pause = now.Add(secondaryPause)
+			il.pause, il.pauseGiven = now.Add(secondaryPause), now
 			return secondaryReply(secondaryPause), false
 		}
 		if write {
@@ -181,14 +188,14 @@ func (f *Fake) admit(inst int64, write bool) (reply, bool) {
 				il.writes = append(il.writes, now)
 				goto admitted
 			}
-			il.pause = now.Add(secondaryPause)
+			il.pause, il.pauseGiven = now.Add(secondaryPause), now
 			return secondaryReply(secondaryPause), false
 		}
 	}
 admitted:
 	if l.faults.SecondaryLimits > 0 && l.rnd.Float64() < l.faults.SecondaryLimits {
 		l.stats.InjectedSecondary++
-		il.pause = now.Add(secondaryPause)
+		il.pause, il.pauseGiven = now.Add(secondaryPause), now
 		return secondaryReply(secondaryPause), false
 	}
 	il.inFlight++

@@ -68,6 +68,10 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Busy() {
 	c.mu.Lock()
 	c.busy++
+	if c.closed {
+		// A new round of work: Done waits for it.
+		c.done, c.closed = make(chan struct{}), false
+	}
 	c.mu.Unlock()
 }
 
@@ -80,8 +84,13 @@ func (c *Clock) Idle() {
 }
 
 // Done is closed once no goroutine is busy and no timer is pending: the
-// simulation has nothing left to do.
-func (c *Clock) Done() <-chan struct{} { return c.done }
+// simulation has nothing left to do. A later Busy starts a new round with
+// a new channel.
+func (c *Clock) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.done
+}
 
 // Sleep waits d of simulated time. The caller must be counted busy; it is
 // counted busy again when it returns.
