@@ -196,3 +196,21 @@ func (r *Rescanner) recover(ctx context.Context, gh *github.Client, d *github.Ho
 	}
 	return len(jobs), r.Queue.Enqueue(ctx, jobs...)
 }
+
+// RescanEvery runs r on clock until ctx ends: first after first (a process
+// that just started recovers what its predecessor left queued, and the
+// deliveries that failed while it was down), then every interval. Errors
+// are logged; the loop goes on.
+func RescanEvery(ctx context.Context, r *Rescanner, clock ghclient.Clock, first, interval time.Duration) {
+	logger := intake.LoggerFrom(ctx)
+	wait := first
+	for {
+		if err := clock.Sleep(ctx, wait); err != nil {
+			return
+		}
+		if err := r.Run(ctx, clock.Now()); err != nil {
+			logger.Error("rescan", "err", err)
+		}
+		wait = interval
+	}
+}
