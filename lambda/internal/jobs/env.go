@@ -2,13 +2,39 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/lambda/internal/budget"
 	"github.com/hardener/hardener/lambda/internal/handler"
 )
+
+// EnvBudgetTable names the DynamoDB table that holds every installation's
+// write budget, shared by all concurrent workers (docs/rate-limits.md).
+// Unset, each worker keeps its own budget in memory, which is only right
+// with one worker.
+const EnvBudgetTable = "HARDENER_BUDGET_TABLE"
+
+// useBudgetTable makes c keep its write budget in the table the
+// environment names, if any.
+func useBudgetTable(ctx context.Context, getenv func(string) string, c *ghclient.Clients) error {
+	table := getenv(EnvBudgetTable)
+	if table == "" {
+		return nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("aws configuration: %w", err)
+	}
+	c.SetBudgetStore(&budget.Store{Client: dynamodb.NewFromConfig(cfg), Table: table})
+	return nil
+}
 
 func clientsFromEnv(getenv func(string) string) (intake.Settings, *ghclient.Clients, error) {
 	if err := handler.RefuseSSM(getenv); err != nil {
@@ -32,6 +58,9 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
+	if err := useBudgetTable(ctx, getenv, clients); err != nil {
+		return nil, err
+	}
 	runner, err := app.NewAppWorker(clients)
 	if err != nil {
 		return nil, err
@@ -40,6 +69,9 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
+	// Posture first: a first scan posts its check run and queues the pull
+	// request as a job of its own.
+	runner.SetFollowUp(q)
 	return &Worker{Runner: runner, Queue: q, Logger: logger}, nil
 }
 
