@@ -47,4 +47,10 @@ func checkFleet(t *testing.T, res *fleetResult) {
 	if len(res.missing) != 0 {
 		t.Errorf("missing: %v", res.missing)
 	}
+	// An unchanged nightly rescan: installations, token, and per hundred
+	// repositories a page of the list and one GraphQL query; no write.
+	pages := (len(res.checkRunsByRepo) + 99) / 100
+	if res.rescanWrites != 0 || res.rescanRequests > 2+2*pages {
+		t.Errorf("unchanged rescan: %d requests, %d writes", res.rescanRequests, res.rescanWrites)
+	}
 }

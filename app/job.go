@@ -268,6 +268,18 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	}
 	ctx = j.atCommit(ctx, t.Commit)
 	var cr *pendingCheck
+	if !check && j.job.Kind == intake.JobRescan {
+		// A head without a completed run (its push's check suite never
+		// came, or a job was lost) gets one, so that the next nightly
+		// rescan can skip it.
+		pc, err := j.lookupCheck(ctx, t.Commit)
+		if err != nil {
+			return err
+		}
+		if !pc.completed {
+			cr = pc
+		}
+	}
 	if check {
 		// Looked up, not created: the run is created completed, with the
 		// result, in one request.

@@ -44,12 +44,18 @@ func (e graphQLErrors) at(alias string) error {
 // counts a document with a mutation as one write) and decodes data into
 // out. GraphQL errors come back with the data that was produced.
 func (j *jobRun) graphql(ctx context.Context, query string, vars map[string]any, out any) (graphQLErrors, error) {
-	base := j.gh.BaseURL.String()
+	return graphqlDo(ctx, j.gh, query, vars, out)
+}
+
+// graphqlDo sends one GraphQL document with gh, at /graphql next to the
+// REST root (/api/graphql on GitHub Enterprise Server).
+func graphqlDo(ctx context.Context, gh *github.Client, query string, vars map[string]any, out any) (graphQLErrors, error) {
+	base := gh.BaseURL.String()
 	endpoint := base + "graphql"
 	if strings.HasSuffix(base, "/api/v3/") {
 		endpoint = strings.TrimSuffix(base, "v3/") + "graphql" // GitHub Enterprise Server
 	}
-	req, err := j.gh.NewRequest(http.MethodPost, endpoint, map[string]any{"query": query, "variables": vars})
+	req, err := gh.NewRequest(http.MethodPost, endpoint, map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +64,7 @@ func (j *jobRun) graphql(ctx context.Context, query string, vars map[string]any,
 		Errors graphQLErrors `json:"errors"`
 	}
 	answer.Data = out
-	if _, err := j.gh.Do(ctx, req, &answer); err != nil {
+	if _, err := gh.Do(ctx, req, &answer); err != nil {
 		return nil, err
 	}
 	return answer.Errors, nil

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/internal/githubfake"
@@ -77,5 +79,55 @@ func TestServeRescansOnATimer(t *testing.T) {
 	}
 	if len(q.jobs) < 6 || q.jobs[0].Kind != intake.JobRescan {
 		t.Errorf("jobs %+v", q.jobs)
+	}
+}
+
+// TestNightlyRescanSkipsScannedHeads: a repository whose default branch
+// head has a completed `hardener` check run is not rescanned; one whose
+// head moved without a check run (a lost delivery) is. Two requests per
+// hundred repositories, and nothing written.
+func TestNightlyRescanSkipsScannedHeads(t *testing.T) {
+	t.Parallel()
+	f := githubfake.New(t)
+	done := f.AddRepo("octo-org", "done", map[string]string{"README.md": "a\n"})
+	moved := f.AddRepo("octo-org", "moved", map[string]string{"README.md": "b\n"})
+	f.AddRepo("octo-org", "old", map[string]string{"README.md": "c\n"}, githubfake.Archived())
+	gh := f.Client()
+	ctx := context.Background()
+	for _, r := range []*githubfake.Repo{done, moved} {
+		if _, _, err := gh.Checks.CreateCheckRun(ctx, "octo-org", r.Name, github.CreateCheckRunOptions{
+			Name: CheckName, HeadSHA: r.BranchSHA("main"), Status: github.String("completed"), Conclusion: github.String("neutral")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved.Commit("main", "a push whose delivery was lost", map[string]string{"README.md": "b2\n"})
+	clients, err := ghclient.NewClients(1, githubfake.AppKey(t), f.URL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &timedQueue{clock: simclock.New(time.Now())}
+	f.ResetCounts()
+	n, err := (&Rescanner{Clients: clients, Queue: q}).EnqueueRescans(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || len(q.jobs) != 1 || q.jobs[0].Repo != "moved" {
+		t.Fatalf("queued %d: %+v, want only the moved repository", n, q.jobs)
+	}
+	var ops []string
+	for _, r := range f.Requests() {
+		if r.Write && r.OperationID != "apps/create-installation-access-token" {
+			t.Errorf("rescan wrote: %s %s", r.Method, r.Path)
+		}
+		ops = append(ops, r.OperationID)
+	}
+	// Installations, the token, one page of repositories, one GraphQL query.
+	if len(ops) > 4 {
+		t.Errorf("%d requests: %v", len(ops), ops)
+	}
+	// All rescans everything, done or not.
+	q.jobs = nil
+	if n, err := (&Rescanner{Clients: clients, Queue: q, All: true}).EnqueueRescans(ctx); err != nil || n != 2 {
+		t.Errorf("full rescan queued %d, %v; want both live repositories", n, err)
 	}
 }

@@ -63,10 +63,10 @@ type BudgetStore interface {
 	Paused(ctx context.Context, installation int64, now time.Time) (until time.Time, reason string, err error)
 }
 
-// earliest is the first time at or after now when one more write fits
+// Earliest is the first time at or after now when one more write fits
 // within lim after the booked writes (oldest first, spaced as lim says)
-// and the pause.
-func earliest(booked []time.Time, now, pause time.Time, lim Limits) time.Time {
+// and the pause. Stores call it to book.
+func Earliest(booked []time.Time, now, pause time.Time, lim Limits) time.Time {
 	at := now
 	if pause.After(at) {
 		at = pause
@@ -92,8 +92,8 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// prune drops bookings that no window sees at now any more.
-func prune(booked []time.Time, now time.Time) []time.Time {
+// Prune drops bookings that no window sees at now any more.
+func Prune(booked []time.Time, now time.Time) []time.Time {
 	cut := 0
 	for cut < len(booked) && booked[cut].Before(now.Add(-time.Hour-windowMargin)) {
 		cut++
@@ -131,8 +131,8 @@ func (s *MemoryStore) Reserve(_ context.Context, installation int64, now time.Ti
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.of(installation)
-	b.booked = prune(b.booked, now)
-	at := earliest(b.booked, now, b.pause, lim)
+	b.booked = Prune(b.booked, now)
+	at := Earliest(b.booked, now, b.pause, lim)
 	if at.Sub(now) > horizon {
 		return at, false, nil
 	}

@@ -95,7 +95,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if *rescanEvery > 0 {
 		rctx, stop := context.WithCancel(ctx)
 		defer stop()
-		go app.RescanEvery(rctx, &app.Rescanner{Clients: clients, Queue: q}, ghclient.SystemClock(), rescanFirst, *rescanEvery)
+		go app.RescanEvery(rctx, &app.Rescanner{Clients: clients, Queue: q, AppID: settings.AppID}, ghclient.SystemClock(), rescanFirst, *rescanEvery)
 	}
 	left, err := app.Serve(ctx, srv, ln, q, *grace)
 	if len(left) > 0 {

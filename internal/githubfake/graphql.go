@@ -182,11 +182,30 @@ func (x *gqlExec) value(v any, set ast.SelectionSet, path []any) any {
 			return nil
 		}
 		return x.selection(*o, set, path)
+	case []any:
+		out := make([]any, len(o))
+		for i, e := range o {
+			out[i] = x.value(e, set, append(append([]any{}, path...), i))
+		}
+		return out
 	}
 	return v
 }
 
 func (x *gqlExec) query(name string, args map[string]any) (any, error) {
+	if name == "nodes" {
+		ids, _ := args["ids"].([]any)
+		if len(ids) > 100 {
+			return nil, fmt.Errorf("You may not ask for more than 100 nodes at once.")
+		}
+		out := make([]any, len(ids))
+		for i, id := range ids {
+			if r := x.repoByNodeID(fmt.Sprint(id)); r != nil {
+				out[i] = x.repository(r)
+			}
+		}
+		return out, nil
+	}
 	if name != "repository" {
 		return nil, fmt.Errorf("field %s not served by the fake", name)
 	}
@@ -208,6 +227,13 @@ func (x *gqlExec) repository(r *Repo) gqlObject {
 			return r.Name, nil
 		case "nameWithOwner":
 			return r.fullName(), nil
+		case "isArchived":
+			return r.archived, nil
+		case "defaultBranchRef":
+			if _, ok := r.refs["refs/heads/"+r.defaultBranch]; !ok {
+				return nil, nil
+			}
+			return x.ref(r, "refs/heads/"+r.defaultBranch), nil
 		case "ref":
 			q := fmt.Sprint(args["qualifiedName"])
 			if !strings.HasPrefix(q, "refs/") {
@@ -243,7 +269,7 @@ func (x *gqlExec) ref(r *Repo, full string) gqlObject {
 }
 
 func (x *gqlExec) commit(r *Repo, sha string) gqlObject {
-	return gqlObject{typ: "Commit", field: func(name string, _ map[string]any) (any, error) {
+	return gqlObject{typ: "Commit", field: func(name string, args map[string]any) (any, error) {
 		switch name {
 		case "id":
 			return nodeID("Commit", sha), nil
@@ -255,6 +281,8 @@ func (x *gqlExec) commit(r *Repo, sha string) gqlObject {
 			return r.objects[sha].commit.Message, nil
 		case "url":
 			return x.f.URL() + "/" + r.fullName() + "/commit/" + sha, nil
+		case "checkSuites":
+			return x.checkSuites(r, sha, args), nil
 		}
 		return nil, fmt.Errorf("Commit.%s not served by the fake", name)
 	}}
@@ -431,4 +459,75 @@ func (x *gqlExec) createPullRequest(in map[string]any) (any, error) {
 		}
 		return nil, fmt.Errorf("CreatePullRequestPayload.%s not served by the fake", f)
 	}}, nil
+}
+
+// checkSuites are the suites of a commit with their runs (the fake has one
+// App, so appId filters nothing).
+func (x *gqlExec) checkSuites(r *Repo, sha string, args map[string]any) gqlObject {
+	filter, _ := args["filterBy"].(map[string]any)
+	name, _ := filter["checkName"].(string)
+	var suites []any
+	seen := map[int64]bool{}
+	for _, run := range r.checkRuns {
+		if run.HeadSHA != sha || seen[run.SuiteID] || name != "" && run.Name != name {
+			continue
+		}
+		seen[run.SuiteID] = true
+		suite := run.SuiteID
+		suites = append(suites, gqlObject{typ: "CheckSuite", field: func(f string, a map[string]any) (any, error) {
+			switch f {
+			case "id":
+				return nodeID("CheckSuite", fmt.Sprint(suite)), nil
+			case "checkRuns":
+				rf, _ := a["filterBy"].(map[string]any)
+				n := 0
+				for _, cr := range r.checkRuns {
+					if cr.SuiteID != suite {
+						continue
+					}
+					if cn, _ := rf["checkName"].(string); cn != "" && cr.Name != cn {
+						continue
+					}
+					if st, _ := rf["status"].(string); st != "" && !strings.EqualFold(st, cr.Status) {
+						continue
+					}
+					n++
+				}
+				return gqlObject{typ: "CheckRunConnection", field: func(f string, _ map[string]any) (any, error) {
+					if f == "totalCount" {
+						return n, nil
+					}
+					return nil, fmt.Errorf("CheckRunConnection.%s not served by the fake", f)
+				}}, nil
+			}
+			return nil, fmt.Errorf("CheckSuite.%s not served by the fake", f)
+		}})
+	}
+	if first, ok := intArg(args["first"]); ok && first < len(suites) {
+		suites = suites[:first]
+	}
+	return gqlObject{typ: "CheckSuiteConnection", field: func(f string, _ map[string]any) (any, error) {
+		switch f {
+		case "nodes":
+			return suites, nil
+		case "totalCount":
+			return len(suites), nil
+		}
+		return nil, fmt.Errorf("CheckSuiteConnection.%s not served by the fake", f)
+	}}
+}
+
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int64:
+		return int(n), true
+	case int:
+		return n, true
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
 }

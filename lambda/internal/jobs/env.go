@@ -77,7 +77,7 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 
 // NewRescanFromEnv builds the scheduled rescan function.
 func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*Rescan, error) {
-	_, clients, err := clientsFromEnv(getenv)
+	s, clients, err := clientsFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -85,5 +85,5 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: q}, Logger: logger}, nil
+	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: q, AppID: s.AppID}, Logger: logger}, nil
 }
