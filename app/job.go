@@ -213,7 +213,24 @@ func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool,
 	return j, true, nil
 }
 
+// budgetClients are clients that can say when the write budget has room
+// (*ghclient.Clients).
+type budgetClients interface {
+	WriteBudgetFree(ctx context.Context, installation int64) (time.Time, error)
+}
+
 func (w *Worker) run(ctx context.Context, job intake.Job) error {
+	if bc, ok := w.clients.(budgetClients); ok && job.Kind == intake.JobRefreshPR {
+		// Pull-request work is mostly writes: while the budget is spent,
+		// wait without reading the repository again.
+		at, err := bc.WriteBudgetFree(ctx, job.InstallationID)
+		if err != nil {
+			return err
+		}
+		if wait := at.Sub(w.clock.Now()); wait > ghclient.MaxInlineWait {
+			return &ghclient.RateLimitedError{Until: at, Reason: "write budget"}
+		}
+	}
 	j, ok, err := w.start(ctx, job)
 	if !ok {
 		return err

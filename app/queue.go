@@ -102,8 +102,17 @@ type Queue struct {
 	handback []intake.Job // retries asked for by jobs that ended during Shutdown
 	idle     int          // workers waiting for a job
 	handoffs int          // idle workers already counted busy by whoever woke them
-	wg       sync.WaitGroup
+	// budgetTurn is, per installation, when the next job parked for the
+	// write budget is woken: parked jobs take turns instead of all waking
+	// at the same slot and parking again.
+	budgetTurn map[int64]time.Time
+	wg         sync.WaitGroup
 }
+
+// budgetTurnGap is how far apart jobs parked for the write budget are
+// woken: about what one pull request spends of an hour's budget (six
+// writes at 480 an hour). Too early a turn parks the job again cheaply.
+const budgetTurnGap = 45 * time.Second
 
 type delayedJob struct {
 	it   queued
@@ -122,6 +131,7 @@ func NewQueue(workers, capacity int, r intake.Runner, logger *slog.Logger, opts 
 	q := &Queue{
 		runner: r, logger: logger, capacity: capacity, ctx: ctx, cancel: cancel, clock: ghclient.SystemClock(),
 		lines: map[int64][]queued{}, running: map[string]bool{}, delayed: map[uint64]delayedJob{},
+		budgetTurn: map[int64]time.Time{},
 	}
 	for _, o := range opts {
 		o(q)
@@ -336,6 +346,16 @@ func (q *Queue) settle(it queued, err error) {
 		return
 	}
 	if park {
+		var rl *ghclient.RateLimitedError
+		if errors.As(err, &rl) && rl.Reason == "write budget" {
+			id, now := it.job.InstallationID, q.clock.Now()
+			turn := now.Add(delay)
+			if next := q.budgetTurn[id]; next.After(turn) {
+				turn = next
+			}
+			q.budgetTurn[id] = turn.Add(budgetTurnGap)
+			delay = turn.Sub(now)
+		}
 		logger.Info("job parked", "until", q.clock.Now().Add(delay), "err", err)
 	} else {
 		logger.Info("job will be retried", "after", delay, "attempt", it.attempt, "err", err)

@@ -305,7 +305,7 @@ func TestQueueParkedJobsKeepTheirAttempts(t *testing.T) {
 	done := make(chan struct{})
 	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
 		if runs.Add(1) <= 3*MaxAttempts {
-			return &intake.RetryError{After: time.Millisecond, Err: &ghclient.RateLimitedError{Until: time.Now().Add(time.Millisecond), Reason: "write budget"}}
+			return &intake.RetryError{After: time.Millisecond, Err: &ghclient.RateLimitedError{Until: time.Now().Add(time.Millisecond), Reason: "retry-after"}}
 		}
 		close(done)
 		return nil

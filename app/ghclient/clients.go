@@ -126,6 +126,24 @@ func (c *Clients) SetClock(clock Clock) {
 	c.mu.Unlock()
 }
 
+// WriteBudgetFree says when installation's write budget next has room,
+// without booking it (zero time: now, or no budget). A job that can do
+// nothing without writing asks first, and waits without spending reads.
+func (c *Clients) WriteBudgetFree(ctx context.Context, installation int64) (time.Time, error) {
+	c.mu.Lock()
+	store, lim, clock := c.store, c.lim, c.clock
+	c.mu.Unlock()
+	if !lim.On() {
+		return time.Time{}, nil
+	}
+	now := clock.Now()
+	at, _, err := store.Reserve(ctx, installation, now, lim, -1)
+	if err != nil || !at.After(now) {
+		return time.Time{}, err
+	}
+	return at, nil
+}
+
 // Clock is the clients' clock.
 func (c *Clients) Clock() Clock {
 	c.mu.Lock()
