@@ -3,8 +3,10 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -20,6 +22,9 @@ import (
 // DefaultStartMargin is the time a record needs left before the function's
 // deadline to be started; later records are put back for another invocation.
 const DefaultStartMargin = 60 * time.Second
+
+// budgetParkSpread spreads the return of jobs parked for the write budget.
+const budgetParkSpread = 5 * time.Minute
 
 // DefaultResendReserve is the time kept back from a job's deadline to put
 // it back on the queue when it did not finish.
@@ -121,6 +126,13 @@ func (w *Worker) record(ctx context.Context, logger *slog.Logger, msg events.SQS
 		logger.Error("job failed", "attempt", attempt+1, "err", err)
 		return false
 	case park:
+		var rl *ghclient.RateLimitedError
+		if errors.As(err, &rl) && rl.Reason == "write budget" {
+			// Jobs waiting for the budget come back spread out, not all at
+			// the slot that frees: the first to come takes it, the others
+			// park again at the cost of one read of the budget table.
+			delay += rand.N(budgetParkSpread)
+		}
 		logger.Info("job parked", "after", delay, "err", err)
 		return w.putBack(ctx, logger, msg, job, attempt, delay, "wait")
 	case attempt+1 >= app.MaxAttempts:
