@@ -248,9 +248,14 @@ func finishFleet(t testing.TB, cfg fleetConfig, clk *simclock.Clock, fake *githu
 	}
 	// Times and counts from the request log.
 	postureDone := start
+	byOp := map[string]int{}
+	defer func() { t.Logf("writes by operation: %v", byOp) }()
 	for _, rq := range fake.Requests() {
 		if rq.Auth != "installation-token" {
 			continue
+		}
+		if rq.Write {
+			byOp[rq.OperationID]++
 		}
 		if rq.Write {
 			res.writes++

@@ -213,6 +213,9 @@ func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool,
 	return j, true, nil
 }
 
+// actionPosture marks the pull-request job a first scan queued.
+const actionPosture = "posture"
+
 // budgetClients are clients that can say when the write budget has room
 // (*ghclient.Clients).
 type budgetClients interface {
@@ -339,7 +342,11 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 			return err
 		}
 	}
-	if cr == nil && !so.hasNews() {
+	if cr == nil && (!so.hasNews() || j.job.Action == actionPosture) {
+		// The pull request that follows a first scan does not touch the
+		// check run again for settings it changed: a write per repository
+		// the budget spends on pull requests instead. The next check run
+		// shows them.
 		return nil
 	}
 	adv, err := j.reportExploitable(ctx, sc)
@@ -355,7 +362,7 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	if err := j.finishCheck(ctx, cr, res); err != nil || !later {
 		return err
 	}
-	return j.w.followUp.Enqueue(ctx, intake.Job{Kind: intake.JobRefreshPR, Action: "posture", Delivery: j.job.Delivery,
+	return j.w.followUp.Enqueue(ctx, intake.Job{Kind: intake.JobRefreshPR, Action: actionPosture, Delivery: j.job.Delivery,
 		InstallationID: j.job.InstallationID, Owner: j.repo.owner, Repo: j.repo.name, RepoID: j.job.RepoID,
 		Priority: riskPriority(sc, j.repo)})
 }
