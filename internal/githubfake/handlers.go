@@ -141,6 +141,16 @@ func (f *Fake) paginate(c *call, items []any) reply {
 	return rp
 }
 
+// pageStart is the index of the first item of the page paginate serves.
+func pageStart(c *call) int {
+	per, _ := strconv.Atoi(c.query("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	page, _ := strconv.Atoi(c.query("page"))
+	return (max(page, 1) - 1) * min(per, 100)
+}
+
 // example returns GitHub's example body for opID as a map to overwrite (empty if none).
 func (f *Fake) example(opID, prefer string) map[string]any {
 	v, _, _ := f.spec.example(opID, prefer)
