@@ -102,17 +102,23 @@ type Queue struct {
 	handback []intake.Job // retries asked for by jobs that ended during Shutdown
 	idle     int          // workers waiting for a job
 	handoffs int          // idle workers already counted busy by whoever woke them
-	// budgetTurn is, per installation, when the next job parked for the
-	// write budget is woken: parked jobs take turns instead of all waking
-	// at the same slot and parking again.
-	budgetTurn map[int64]time.Time
-	wg         sync.WaitGroup
+	// budgetTurn is, per installation and class, when the next job parked
+	// for the write budget is woken: parked jobs take turns instead of all
+	// waking at the same slot and parking again.
+	budgetTurn map[int64]*[2]time.Time
+	// parkedFirst counts, per installation, parked jobs of the first class
+	// (check runs): while there are any, pull-request work waits, so that
+	// every repository's posture is known before the budget goes to pull
+	// requests.
+	parkedFirst map[int64]int
+	wg          sync.WaitGroup
 }
 
 // budgetTurnGap is how far apart jobs parked for the write budget are
-// woken: about what one pull request spends of an hour's budget (six
-// writes at 480 an hour). Too early a turn parks the job again cheaply.
-const budgetTurnGap = 45 * time.Second
+// woken, per class: about what one job spends of an hour's budget (480
+// writes): one write for a check run, six for a pull request. Too early a
+// turn parks the job again cheaply.
+var budgetTurnGap = [2]time.Duration{time.Hour / ghclient.DefaultWritesPerHour, 6 * time.Hour / ghclient.DefaultWritesPerHour}
 
 type delayedJob struct {
 	it   queued
@@ -131,7 +137,7 @@ func NewQueue(workers, capacity int, r intake.Runner, logger *slog.Logger, opts 
 	q := &Queue{
 		runner: r, logger: logger, capacity: capacity, ctx: ctx, cancel: cancel, clock: ghclient.SystemClock(),
 		lines: map[int64][]queued{}, running: map[string]bool{}, delayed: map[uint64]delayedJob{},
-		budgetTurn: map[int64]time.Time{},
+		budgetTurn: map[int64]*[2]time.Time{}, parkedFirst: map[int64]int{},
 	}
 	for _, o := range opts {
 		o(q)
@@ -208,7 +214,7 @@ func (q *Queue) Shutdown(ctx context.Context) (left []intake.Job, err error) {
 			left = append(left, it.job)
 		}
 	}
-	q.lines, q.turns, q.waiting = map[int64][]queued{}, nil, 0
+	q.lines, q.turns, q.waiting, q.parkedFirst = map[int64][]queued{}, nil, 0, map[int64]int{}
 	ids := make([]uint64, 0, len(q.delayed))
 	for id := range q.delayed {
 		ids = append(ids, id)
@@ -253,7 +259,7 @@ func (q *Queue) next() (queued, bool) {
 			line := q.lines[id]
 			for i, it := range line {
 				key := it.job.RepoKey()
-				if q.running[key] {
+				if q.running[key] || it.class() > 0 && q.parkedFirst[id] > 0 {
 					continue
 				}
 				line = append(line[:i:i], line[i+1:]...)
@@ -348,12 +354,17 @@ func (q *Queue) settle(it queued, err error) {
 	if park {
 		var rl *ghclient.RateLimitedError
 		if errors.As(err, &rl) && rl.Reason == "write budget" {
-			id, now := it.job.InstallationID, q.clock.Now()
-			turn := now.Add(delay)
-			if next := q.budgetTurn[id]; next.After(turn) {
-				turn = next
+			id, now, class := it.job.InstallationID, q.clock.Now(), it.class()
+			turns := q.budgetTurn[id]
+			if turns == nil {
+				turns = &[2]time.Time{}
+				q.budgetTurn[id] = turns
 			}
-			q.budgetTurn[id] = turn.Add(budgetTurnGap)
+			turn := now.Add(delay)
+			if turns[class].After(turn) {
+				turn = turns[class]
+			}
+			turns[class] = turn.Add(budgetTurnGap[class])
 			delay = turn.Sub(now)
 		}
 		logger.Info("job parked", "until", q.clock.Now().Add(delay), "err", err)
@@ -362,6 +373,10 @@ func (q *Queue) settle(it queued, err error) {
 	}
 	q.seq++
 	id := q.seq
+	first := it.class() == 0
+	if first {
+		q.parkedFirst[it.job.InstallationID]++
+	}
 	stop := q.clock.AfterFunc(delay, func() {
 		q.mu.Lock()
 		defer q.mu.Unlock()
@@ -369,6 +384,9 @@ func (q *Queue) settle(it queued, err error) {
 			return // handed back by Shutdown
 		}
 		delete(q.delayed, id)
+		if first {
+			q.parkedFirst[it.job.InstallationID]--
+		}
 		// Retries were accepted work: they may exceed the capacity.
 		q.pushLocked(it)
 	})
