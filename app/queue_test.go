@@ -345,3 +345,50 @@ func TestQueueServerErrorsBackOff(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueHoldsPullRequestsWhileCheckRunsWaitForTheBudget: a check-run
+// job parked for the write budget keeps its installation's pull-request
+// jobs waiting, so that the budget goes to posture first.
+func TestQueueHoldsPullRequestsWhileCheckRunsWaitForTheBudget(t *testing.T) {
+	t.Parallel()
+	clk := simclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	var order []string
+	parked := false
+	clk.Busy()
+	q := NewQueue(2, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if j.Kind == intake.JobInstall && !parked {
+			parked = true
+			return &intake.RetryError{After: time.Minute, Err: &ghclient.RateLimitedError{Until: clk.Now().Add(time.Minute), Reason: "write budget"}}
+		}
+		order = append(order, string(j.Kind)+"@"+clk.Now().Format("15:04"))
+		return nil
+	}), nil, WithQueueClock(clk))
+	q.Enqueue(context.Background(), intake.Job{Kind: intake.JobInstall, InstallationID: 1, Owner: "o", Repo: "a", RepoID: 1})
+	// This goroutine stays busy, so time stands still until the install
+	// job is parked and the pull-request job queued behind it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		p := parked
+		mu.Unlock()
+		if p && q.Len() == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("install job not parked")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	q.Enqueue(context.Background(), intake.Job{Kind: intake.JobRefreshPR, InstallationID: 1, Owner: "o", Repo: "b", RepoID: 2})
+	done := clk.Done()
+	clk.Idle()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(order) != 2 || order[0] != "install@00:01" || order[1] != "refresh_pr@00:01" {
+		t.Fatalf("ran %v, want the parked install first, then the pull request", order)
+	}
+}
