@@ -143,8 +143,8 @@ func (j *jobRun) finishCheck(ctx context.Context, pc *pendingCheck, res checkRes
 		return &github.CheckRunOutput{Title: github.String(res.Title), Summary: github.String(summary), Text: reportText(res), Annotations: b}
 	}
 	now := &github.Timestamp{Time: time.Now()}
-	if pc.completed {
-		r, _, err := j.gh.Checks.CreateCheckRun(ctx, j.repo.owner, j.repo.name, github.CreateCheckRunOptions{
+	if pc.completed || pc.id == 0 {
+		r, err := j.createCheckRun(ctx, github.CreateCheckRunOptions{
 			Name: CheckName, HeadSHA: pc.sha, Status: github.String("completed"),
 			Conclusion: github.String(res.Conclusion), CompletedAt: now, ExternalID: github.String(hash),
 			Output: out(batches[0]), Actions: openPRAction(),

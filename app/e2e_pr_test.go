@@ -166,7 +166,8 @@ func TestE2EOrgOptOutClosesThePR(t *testing.T) {
 
 func TestE2ERateLimitIsRetried(t *testing.T) {
 	h := newHarness(t, workflowFiles())
-	h.fake.FailNext("pulls/create", 1, 403, map[string]string{"Retry-After": "60"},
+	// The first write of the pull request: the branch and its first commit.
+	h.fake.FailNext("graphql", 1, 403, map[string]string{"Retry-After": "60"},
 		`{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
 	h.deliver("installation", "rl-1", h.payload("installation", "created", nil))
 	jobs := h.queue.take()

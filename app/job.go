@@ -61,6 +61,8 @@ type WorkerOptions struct {
 	// Metrics receives the jobs' measurements when the caller's context
 	// brings no Recorder (hardener serve); nil drops them.
 	Metrics metrics.Recorder
+	// Clock is the time jobs wait on between tries (nil: the system's).
+	Clock ghclient.Clock
 }
 
 // Worker runs jobs: it scans a repository, posts the `hardener` check run
@@ -72,6 +74,10 @@ type Worker struct {
 	resolver *resolve.Resolver
 	opts     WorkerOptions
 	fetcher  *snapshot.Fetcher
+	clock    ghclient.Clock
+	// followUp receives the pull-request job a first scan queues (posture
+	// first); nil opens the pull request in the same job.
+	followUp intake.Enqueuer
 
 	orgMu  sync.Mutex
 	orgCfg map[string]orgEntry // lower-case owner
@@ -86,9 +92,18 @@ func NewWorker(clients Clients, resolver *resolve.Resolver, opts WorkerOptions) 
 	if opts.OrgConfigTTL == 0 {
 		opts.OrgConfigTTL = 10 * time.Minute
 	}
-	return &Worker{clients: clients, resolver: resolver, opts: opts,
+	if opts.Clock == nil {
+		opts.Clock = ghclient.SystemClock()
+	}
+	return &Worker{clients: clients, resolver: resolver, opts: opts, clock: opts.Clock,
 		fetcher: &snapshot.Fetcher{Download: opts.Download, Limits: opts.Limits}, orgCfg: map[string]orgEntry{}}
 }
+
+// SetFollowUp makes the first scan of a repository post its check run and
+// queue the hardening pull request as a job of its own on q, ordered by
+// the repository's risk: every repository's posture is known before the
+// write budget goes to pull requests. Call it before use.
+func (w *Worker) SetFollowUp(q intake.Enqueuer) { w.followUp = q }
 
 // NewAppWorker builds the Worker that `hardener serve` and the Lambda
 // worker run: one process-wide tag resolver (its cache spans repositories
@@ -108,9 +123,13 @@ func NewAppWorker(clients *ghclient.Clients) (*Worker, error) {
 
 var _ intake.Runner = (*Worker)(nil)
 
-// Run executes one job. Rate limits, GitHub still computing and server
-// errors come back as *intake.RetryError so that the job is queued again;
-// a repository that is gone, archived or empty ends the job quietly.
+// Run executes one job. Waiting for GitHub's pause or for the write
+// budget comes back as *intake.RetryError wrapping the
+// *ghclient.RateLimitedError (the job is parked, not failed); other errors
+// come back as they are, and the queue decides from ghclient.RetryDelay
+// and the job's attempt whether and when to run it again (server errors
+// back off). A repository that is gone, archived or empty, or an
+// installation that no longer exists, ends the job quietly.
 func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	ctx = ghclient.WithInstallation(ctx, job.InstallationID)
 	// Tag resolutions of private action repositories stay with the
@@ -121,17 +140,15 @@ func (w *Worker) Run(ctx context.Context, job intake.Job) error {
 	ctx = intake.ContextWithLogger(ctx, slog.New(ghclient.RedactLogs(intake.LoggerFrom(ctx).Handler())))
 	ctx = w.withMetrics(ctx)
 	err := ghclient.Scrub(recordJob(ctx, job, w.run(ctx, job)))
-	if err == nil {
-		return nil
+	if err == nil || !ghclient.IsPark(err) {
+		return err
 	}
-	if d, ok := ghclient.RetryDelay(err, 0); ok {
-		var re *intake.RetryError
-		if errors.As(err, &re) {
-			return &intake.RetryError{After: re.After, Err: ghclient.Scrub(re.Err)}
-		}
-		return &intake.RetryError{After: d, Err: err}
+	var re *intake.RetryError
+	if errors.As(err, &re) {
+		return &intake.RetryError{After: re.After, Err: ghclient.Scrub(re.Err)}
 	}
-	return err
+	d, _ := ghclient.RetryDelay(err, 0)
+	return &intake.RetryError{After: d, Err: err}
 }
 
 // jobRun is one job on one repository: the installation's client, the
@@ -154,6 +171,8 @@ type repoInfo struct {
 	defaultBranch string
 	private       bool
 	ownerType     string
+	nodeID        string // for GraphQL mutations
+	stars         int
 }
 
 func (r repoInfo) full() string { return r.owner + "/" + r.name }
@@ -177,6 +196,12 @@ func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool,
 			j.granted = w.clients.Granted(job.InstallationID)
 		}
 	}
+	if ghclient.IsNotFound(err) {
+		// GitHub has no such installation any more (uninstalled): its
+		// queued jobs have nothing to do, and retrying cannot change that.
+		j.log.Info("installation gone; nothing to do", "err", err)
+		return nil, false, nil
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -194,14 +219,34 @@ func (w *Worker) start(ctx context.Context, job intake.Job) (j *jobRun, ok bool,
 	}
 	j.repo = repoInfo{owner: gr.GetOwner().GetLogin(), name: gr.GetName(), defaultBranch: gr.GetDefaultBranch(),
 		private:   gr.GetPrivate() || gr.GetVisibility() == "private" || gr.GetVisibility() == "internal",
-		ownerType: gr.GetOwner().GetType()}
+		ownerType: gr.GetOwner().GetType(), nodeID: gr.GetNodeID(), stars: gr.GetStargazersCount()}
 	if j.repo.owner == "" {
 		j.repo.owner, j.repo.name = job.Owner, job.Repo
 	}
 	return j, true, nil
 }
 
+// actionPosture marks the pull-request job a first scan queued.
+const actionPosture = "posture"
+
+// budgetClients are clients that can say when the write budget has room
+// (*ghclient.Clients).
+type budgetClients interface {
+	WriteBudgetFree(ctx context.Context, installation int64) (time.Time, error)
+}
+
 func (w *Worker) run(ctx context.Context, job intake.Job) error {
+	if bc, ok := w.clients.(budgetClients); ok && job.Kind == intake.JobRefreshPR {
+		// Pull-request work is mostly writes: while the budget is spent,
+		// wait without reading the repository again.
+		at, err := bc.WriteBudgetFree(ctx, job.InstallationID)
+		if err != nil {
+			return err
+		}
+		if wait := at.Sub(w.clock.Now()); wait > ghclient.MaxInlineWait {
+			return &ghclient.RateLimitedError{Until: at, Reason: "write budget"}
+		}
+	}
 	j, ok, err := w.start(ctx, job)
 	if !ok {
 		return err
@@ -253,8 +298,22 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	}
 	ctx = j.atCommit(ctx, t.Commit)
 	var cr *pendingCheck
+	if !check && j.job.Kind == intake.JobRescan {
+		// A head without a completed run (its push's check suite never
+		// came, or a job was lost) gets one, so that the next nightly
+		// rescan can skip it.
+		pc, err := j.lookupCheck(ctx, t.Commit)
+		if err != nil {
+			return err
+		}
+		if !pc.completed {
+			cr = pc
+		}
+	}
 	if check {
-		if cr, err = j.startCheck(ctx, t.Commit); err != nil {
+		// Looked up, not created: the run is created completed, with the
+		// result, in one request.
+		if cr, err = j.lookupCheck(ctx, t.Commit); err != nil {
 			return err
 		}
 	}
@@ -280,7 +339,12 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 	sc.scores, sc.scoreErr = j.scorecard(ctx, t, nil, scorecard.FromBranch)
 	var pr *prOutcome
 	var so *settingsOutcome
-	if cfg.Mode != config.ModeReport {
+	// Posture first: a first scan posts its check run now and leaves the
+	// pull request and settings to a job of their own, in risk order.
+	later := check && j.w.followUp != nil && cfg.Mode != config.ModeReport
+	if later {
+		pr = &prOutcome{State: prQueued, Message: "A hardening pull request follows: Hardener opens them across the installation in order of risk, as fast as GitHub's limits allow."}
+	} else if cfg.Mode != config.ModeReport {
 		if pr, err = j.ensurePR(ctx, sc); err != nil {
 			return err
 		}
@@ -289,7 +353,11 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 			return err
 		}
 	}
-	if cr == nil && !so.hasNews() {
+	if cr == nil && (!so.hasNews() || j.job.Action == actionPosture) {
+		// The pull request that follows a first scan does not touch the
+		// check run again for settings it changed: a write per repository
+		// the budget spends on pull requests instead. The next check run
+		// shows them.
 		return nil
 	}
 	adv, err := j.reportExploitable(ctx, sc)
@@ -302,7 +370,12 @@ func (j *jobRun) scanDefault(ctx context.Context, check bool) error {
 		// Settings changed or refused by a rescan show on the head's run.
 		return j.reportSettings(ctx, t.Commit, res)
 	}
-	return j.finishCheck(ctx, cr, res)
+	if err := j.finishCheck(ctx, cr, res); err != nil || !later {
+		return err
+	}
+	return j.w.followUp.Enqueue(ctx, intake.Job{Kind: intake.JobRefreshPR, Action: actionPosture, Delivery: j.job.Delivery,
+		InstallationID: j.job.InstallationID, Owner: j.repo.owner, Repo: j.repo.name, RepoID: j.job.RepoID,
+		Priority: riskPriority(sc, j.repo)})
 }
 
 // checkCommit posts the check run for a head that is not a pull request's

@@ -35,6 +35,7 @@ const (
 	prHuman      = "human-commits"
 	prWorkflows  = "workflows-permission"
 	prBranchUsed = "branch-not-ours"
+	prQueued     = "queued"
 )
 
 // fixesRe is the App's marker, exactly, as the last line of its PR body.
@@ -234,6 +235,10 @@ func (j *jobRun) ensurePR(ctx context.Context, sc *scanned) (*prOutcome, error) 
 	case open != nil && bodyHash(open.GetBody()) == hash && pinsCurrent(open.GetBody(), po.Results):
 		po.setPR(open, prCurrent, "The hardening pull request %s is up to date.")
 		j.log.Info("hardening PR current", "pr", open.GetNumber())
+		if !hasLabel(open) {
+			// An earlier run opened it and stopped before labelling it.
+			return po, j.labelPR(ctx, open.GetNumber())
+		}
 		return po, nil
 	case open == nil && closedSame != nil:
 		po.setPR(closedSame, prClosed, "The hardening pull request %s was closed without merging; it is not reopened until the set of fixes changes.")

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -42,27 +43,58 @@ func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *
 		}
 		hash = fixHash(po.Results)
 	}
-	head, err := j.buildCommits(ctx, sc.tree, po.Results)
+	body, err := renderPRBody(sc, po, hash)
 	if err != nil {
 		return err
 	}
-	body, err := renderPRBody(sc, po, hash)
+	if !canCommitByGraphQL(sc.tree, po.Results) {
+		return j.writePRGitData(ctx, sc, po, open, body)
+	}
+	if open != nil {
+		return j.refreshPR(ctx, sc, po, open, body)
+	}
+	head, created, err := j.pushBranch(ctx, sc.tree.Commit, HardeningBranch, po.Results,
+		&prRequest{title: PRTitle, body: body, base: j.repo.defaultBranch})
+	switch {
+	case errors.Is(err, errBranchNotOurs):
+		po.State = prBranchUsed
+		po.Message = "The branch `" + HardeningBranch + "` exists with commits Hardener did not make; no pull request was opened. Delete the branch to get one."
+		j.log.Warn("hardening branch has commits by others; left alone")
+		return nil
+	case errors.Is(err, errWorkflowsRefused):
+		return j.refRefused(po, err)
+	case err != nil:
+		return fmt.Errorf("push hardening branch: %w", err)
+	}
+	number, url := 0, ""
+	if created != nil {
+		number, url = created.Number, created.URL
+	} else {
+		// Opened by an earlier try whose answer was lost, or not at all.
+		pr, err := j.openPROnce(ctx, body)
+		if err != nil {
+			return err
+		}
+		number, url = pr.GetNumber(), pr.GetHTMLURL()
+	}
+	po.setPR(&github.PullRequest{Number: github.Int(number), HTMLURL: github.String(url)}, prOpened, "Opened the hardening pull request %s.")
+	j.log.Info("hardening PR opened", "pr", number, "commits", len(po.Results), "head", head)
+	return j.labelPR(ctx, number)
+}
+
+// writePRGitData is writePR through the Git Data API (a tree and a commit
+// per remediation), for changes that createCommitOnBranch cannot make.
+func (j *jobRun) writePRGitData(ctx context.Context, sc *scanned, po *prOutcome, open *github.PullRequest, body string) error {
+	head, err := j.buildCommits(ctx, sc.tree, po.Results)
 	if err != nil {
 		return err
 	}
 	ref := &github.Reference{Ref: github.String("refs/heads/" + HardeningBranch), Object: &github.GitObject{SHA: github.String(head)}}
 	if open != nil {
-		if _, _, err := j.gh.Git.UpdateRef(ctx, j.repo.owner, j.repo.name, ref, true); err != nil {
+		if _, _, err := j.gh.Git.UpdateRef(ghclient.RetrySafe(ctx), j.repo.owner, j.repo.name, ref, true); err != nil {
 			return j.refRefused(po, err)
 		}
-		pr, _, err := j.gh.PullRequests.Edit(ctx, j.repo.owner, j.repo.name, open.GetNumber(), &github.PullRequest{
-			Title: github.String(PRTitle), Body: github.String(body)})
-		if err != nil {
-			return fmt.Errorf("update hardening pull request: %w", err)
-		}
-		po.setPR(pr, prUpdated, "Updated the hardening pull request %s with the current fixes.")
-		j.log.Info("hardening PR updated", "pr", pr.GetNumber())
-		return nil
+		return j.editPR(ctx, po, open, body)
 	}
 	_, _, err = j.gh.Git.CreateRef(ctx, j.repo.owner, j.repo.name, ref)
 	if refExists(err) {
@@ -77,30 +109,25 @@ func (j *jobRun) writePR(ctx context.Context, sc *scanned, po *prOutcome, open *
 			j.log.Warn("hardening branch has commits by others; left alone")
 			return nil
 		}
-		_, _, err = j.gh.Git.UpdateRef(ctx, j.repo.owner, j.repo.name, ref, true)
+		_, _, err = j.gh.Git.UpdateRef(ghclient.RetrySafe(ctx), j.repo.owner, j.repo.name, ref, true)
 	}
 	if err != nil {
 		return j.refRefused(po, err)
 	}
-	pr, _, err := j.gh.PullRequests.Create(ctx, j.repo.owner, j.repo.name, &github.NewPullRequest{
-		Title: github.String(PRTitle), Head: github.String(HardeningBranch), Base: github.String(j.repo.defaultBranch),
-		Body: github.String(body), MaintainerCanModify: github.Bool(true),
-	})
+	pr, err := j.openPROnce(ctx, body)
 	if err != nil {
-		return fmt.Errorf("open hardening pull request: %w", err)
-	}
-	if err := j.addLabels(ctx, pr.GetNumber(), PRLabel); err != nil {
-		j.log.Warn("could not label the hardening pull request", "err", err)
+		return err
 	}
 	po.setPR(pr, prOpened, "Opened the hardening pull request %s.")
 	j.log.Info("hardening PR opened", "pr", pr.GetNumber(), "commits", len(po.Results))
-	return nil
+	return j.labelPR(ctx, pr.GetNumber())
 }
 
 // refRefused turns GitHub's refusal to change workflow files without the
 // `workflows` permission into a reported outcome; other errors pass.
 func (j *jobRun) refRefused(po *prOutcome, err error) error {
-	if status, msg, ok := ghclient.Refused(err); ok && status != http.StatusNotFound && strings.Contains(strings.ToLower(msg), "workflow") {
+	status, msg, ok := ghclient.Refused(err)
+	if errors.Is(err, errWorkflowsRefused) || ok && status != http.StatusNotFound && strings.Contains(strings.ToLower(msg), "workflow") {
 		po.State = prWorkflows
 		po.Message = "GitHub refused to push the hardening branch: changing files under `.github/workflows/` needs the App permission **workflows: write**, which this installation does not grant. " +
 			"Accept the updated permissions in the installation settings, then use **Open hardening PR** above."

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"time"
 
@@ -12,7 +13,9 @@ import (
 	"github.com/hardener/hardener/app/intake"
 )
 
-// MaxAttempts bounds how often a job is run when it keeps asking to be retried.
+// MaxAttempts bounds how often a job is run when it keeps failing in a way
+// that may pass (server errors). Waiting for GitHub's pause or for the
+// write budget (ghclient.IsPark) is not an attempt.
 const MaxAttempts = 6
 
 // ErrQueueClosed is returned by Enqueue after Shutdown has begun.
@@ -30,50 +33,122 @@ func (e *QueueFullError) RetryAfter() time.Duration { return 30 * time.Second }
 
 type queued struct {
 	job     intake.Job
-	attempt int // runs so far
+	attempt int // runs that counted so far
+	seq     uint64
 }
 
-// Queue is an in-process bounded job queue with a pool of workers. Jobs for
-// the same repository never run at the same time; a job that returns a retry
-// error is queued again after its delay, up to MaxAttempts runs.
+// class orders an installation's jobs: what people wait for (check runs of
+// pushes and pull requests, the first scan and check run of a repository,
+// closing on uninstall) before pull-request work and rescans.
+func (it queued) class() int {
+	switch it.job.Kind {
+	case intake.JobRefreshPR, intake.JobRescan:
+		return 1
+	}
+	return 0
+}
+
+func (it queued) before(o queued) bool {
+	if a, b := it.class(), o.class(); a != b {
+		return a < b
+	}
+	if it.job.Priority != o.job.Priority {
+		return it.job.Priority > o.job.Priority
+	}
+	return it.seq < o.seq
+}
+
+// QueueOption tunes a Queue.
+type QueueOption func(*Queue)
+
+// WithQueueClock makes the queue's delays run on clock (default: the
+// system's). A clock with Busy and Idle methods (a simulated one) is told
+// when workers wait for work.
+func WithQueueClock(c ghclient.Clock) QueueOption { return func(q *Queue) { q.clock = c } }
+
+// workClock is a simulated clock that must know when workers wait.
+type workClock interface {
+	Busy()
+	Idle()
+}
+
+// Queue is an in-process job queue with a pool of workers. Each
+// installation has its own line and the workers serve installations in
+// turn, so that one installation with thousands of repositories does not
+// hold back the others; within a line, jobs people wait for come first,
+// then pull-request work by priority. Jobs for the same repository never
+// run at the same time. A job that asks to be retried is queued again
+// after its delay: waits for GitHub's pause or the write budget without
+// limit, failures up to MaxAttempts runs.
 type Queue struct {
 	runner   intake.Runner
 	logger   *slog.Logger
 	capacity int
+	clock    ghclient.Clock
+	sim      workClock // nil with the system clock
 
 	ctx    context.Context // cancelled when Shutdown gives up waiting
 	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	pending  []queued
+	lines    map[int64][]queued // waiting, per installation, in order
+	turns    []int64            // installations with waiting jobs, in serving order
+	waiting  int
+	seq      uint64
 	running  map[string]bool // repo keys of running jobs
-	delayed  map[*time.Timer]queued
+	delayed  map[uint64]delayedJob
 	closed   bool
 	handback []intake.Job // retries asked for by jobs that ended during Shutdown
-	wg       sync.WaitGroup
+	idle     int          // workers waiting for a job
+	handoffs int          // idle workers already counted busy by whoever woke them
+	// budgetTurn is, per installation and class, when the next job parked
+	// for the write budget is woken: parked jobs take turns instead of all
+	// waking at the same slot and parking again.
+	budgetTurn map[int64]*[2]time.Time
+	// parkedFirst counts, per installation, parked jobs of the first class
+	// (check runs): while there are any, pull-request work waits, so that
+	// every repository's posture is known before the budget goes to pull
+	// requests.
+	parkedFirst map[int64]int
+	wg          sync.WaitGroup
 }
 
-// NewQueue starts workers (at least 1) that run jobs with r; at most capacity
-// jobs wait at a time. A nil logger discards logs.
-func NewQueue(workers, capacity int, r intake.Runner, logger *slog.Logger) *Queue {
-	if workers < 1 {
-		workers = 1
-	}
-	if capacity < 1 {
-		capacity = 1
-	}
+// budgetTurnGap is how far apart jobs parked for the write budget are
+// woken, per class: about what one job spends of an hour's budget (480
+// writes): one write for a check run, six for a pull request. Too early a
+// turn parks the job again cheaply.
+var budgetTurnGap = [2]time.Duration{time.Hour / ghclient.DefaultWritesPerHour, 6 * time.Hour / ghclient.DefaultWritesPerHour}
+
+type delayedJob struct {
+	it   queued
+	stop func() bool
+}
+
+// NewQueue starts workers (at least 1) that run jobs with r; at most
+// capacity jobs wait at a time (retries of accepted jobs may exceed it).
+// A nil logger discards logs.
+func NewQueue(workers, capacity int, r intake.Runner, logger *slog.Logger, opts ...QueueOption) *Queue {
+	workers, capacity = max(workers, 1), max(capacity, 1)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	q := &Queue{
-		runner: r, logger: logger, capacity: capacity, ctx: ctx, cancel: cancel,
-		running: make(map[string]bool), delayed: make(map[*time.Timer]queued),
+		runner: r, logger: logger, capacity: capacity, ctx: ctx, cancel: cancel, clock: ghclient.SystemClock(),
+		lines: map[int64][]queued{}, running: map[string]bool{}, delayed: map[uint64]delayedJob{},
+		budgetTurn: map[int64]*[2]time.Time{}, parkedFirst: map[int64]int{},
 	}
+	for _, o := range opts {
+		o(q)
+	}
+	q.sim, _ = q.clock.(workClock)
 	q.cond = sync.NewCond(&q.mu)
 	q.wg.Add(workers)
 	for range workers {
+		if q.sim != nil {
+			q.sim.Busy()
+		}
 		go q.work()
 	}
 	return q
@@ -87,21 +162,43 @@ func (q *Queue) Enqueue(_ context.Context, jobs ...intake.Job) error {
 	if q.closed {
 		return ErrQueueClosed
 	}
-	if len(q.pending)+len(jobs) > q.capacity {
+	if q.waiting+len(jobs) > q.capacity {
 		return &QueueFullError{Capacity: q.capacity}
 	}
 	for _, j := range jobs {
-		q.pending = append(q.pending, queued{job: j})
+		q.pushLocked(queued{job: j})
+	}
+	return nil
+}
+
+// pushLocked puts it in its installation's line and wakes a worker.
+func (q *Queue) pushLocked(it queued) {
+	q.seq++
+	it.seq = q.seq
+	id := it.job.InstallationID
+	line := q.lines[id]
+	if len(line) == 0 {
+		q.turns = append(q.turns, id)
+	}
+	i := sort.Search(len(line), func(i int) bool { return it.before(line[i]) })
+	line = append(line, queued{})
+	copy(line[i+1:], line[i:])
+	line[i] = it
+	q.lines[id] = line
+	q.waiting++
+	if q.sim != nil && q.idle > q.handoffs {
+		// The worker this wakes is working from now on, before it runs.
+		q.handoffs++
+		q.sim.Busy()
 	}
 	q.cond.Broadcast()
-	return nil
 }
 
 // Len returns the number of jobs waiting, delayed retries included.
 func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.pending) + len(q.delayed)
+	return q.waiting + len(q.delayed)
 }
 
 // Shutdown stops intake, stops starting jobs, waits for running jobs to finish
@@ -111,16 +208,23 @@ func (q *Queue) Len() int {
 func (q *Queue) Shutdown(ctx context.Context) (left []intake.Job, err error) {
 	q.mu.Lock()
 	q.closed = true
-	left = make([]intake.Job, 0, len(q.pending)+len(q.delayed))
-	for _, it := range q.pending {
-		left = append(left, it.job)
+	left = make([]intake.Job, 0, q.waiting+len(q.delayed))
+	for _, id := range q.turns {
+		for _, it := range q.lines[id] {
+			left = append(left, it.job)
+		}
 	}
-	q.pending = nil
-	for t, it := range q.delayed {
+	q.lines, q.turns, q.waiting, q.parkedFirst = map[int64][]queued{}, nil, 0, map[int64]int{}
+	ids := make([]uint64, 0, len(q.delayed))
+	for id := range q.delayed {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	for _, id := range ids {
 		// A timer that already fired finds itself gone and does nothing.
-		t.Stop()
-		left = append(left, it.job)
-		delete(q.delayed, t)
+		q.delayed[id].stop()
+		left = append(left, q.delayed[id].it.job)
+		delete(q.delayed, id)
 	}
 	q.cond.Broadcast()
 	q.mu.Unlock()
@@ -143,7 +247,7 @@ func (q *Queue) Shutdown(ctx context.Context) (left []intake.Job, err error) {
 }
 
 // next blocks until a job whose repository is idle can start, or the queue
-// closes. It marks the job's repository as running.
+// closes. Installations take turns; the one served goes to the back.
 func (q *Queue) next() (queued, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -151,21 +255,47 @@ func (q *Queue) next() (queued, bool) {
 		if q.closed {
 			return queued{}, false
 		}
-		for i, it := range q.pending {
-			key := it.job.RepoKey()
-			if q.running[key] {
-				continue
+		for t, id := range q.turns {
+			line := q.lines[id]
+			for i, it := range line {
+				key := it.job.RepoKey()
+				if q.running[key] || it.class() > 0 && q.parkedFirst[id] > 0 {
+					continue
+				}
+				line = append(line[:i:i], line[i+1:]...)
+				q.waiting--
+				q.running[key] = true
+				q.turns = append(q.turns[:t:t], q.turns[t+1:]...)
+				if len(line) > 0 {
+					q.lines[id] = line
+					q.turns = append(q.turns, id)
+				} else {
+					delete(q.lines, id)
+				}
+				return it, true
 			}
-			q.pending = append(q.pending[:i], q.pending[i+1:]...)
-			q.running[key] = true
-			return it, true
+		}
+		q.idle++
+		if q.sim != nil {
+			q.sim.Idle()
 		}
 		q.cond.Wait()
+		q.idle--
+		if q.sim != nil {
+			if q.handoffs > 0 {
+				q.handoffs--
+			} else {
+				q.sim.Busy()
+			}
+		}
 	}
 }
 
 func (q *Queue) work() {
 	defer q.wg.Done()
+	if q.sim != nil {
+		defer q.sim.Idle()
+	}
 	for {
 		it, ok := q.next()
 		if !ok {
@@ -188,26 +318,29 @@ func (q *Queue) run(job intake.Job) (err error) {
 			err = fmt.Errorf("job panicked: %v", p)
 		}
 	}()
-	start := time.Now()
+	start := q.clock.Now()
 	err = q.runner.Run(ctx, job)
-	logger.Debug("job finished", "took", time.Since(start), "err", err)
+	logger.Debug("job finished", "took", q.clock.Now().Sub(start), "err", err)
 	return err
 }
 
 // settle decides what happens after a run: done, failed, or queued again.
 func (q *Queue) settle(it queued, err error) {
-	it.attempt++
 	logger := q.logger.With(it.job.LogArgs()...)
+	park := ghclient.IsPark(err)
+	if !park {
+		it.attempt++
+	}
 	if err == nil {
 		logger.Info("job done", "attempt", it.attempt)
 		return
 	}
-	delay, retry := ghclient.RetryDelay(err, it.attempt)
+	delay, retry := ghclient.RetryDelay(err, it.attempt-1)
 	if !retry {
 		logger.Error("job failed", "attempt", it.attempt, "err", err)
 		return
 	}
-	if it.attempt >= MaxAttempts {
+	if !park && it.attempt >= MaxAttempts {
 		logger.Error("job given up after retries", "attempt", it.attempt, "err", err)
 		return
 	}
@@ -218,18 +351,44 @@ func (q *Queue) settle(it queued, err error) {
 		q.handback = append(q.handback, it.job)
 		return
 	}
-	logger.Info("job will be retried", "after", delay, "attempt", it.attempt, "err", err)
-	var t *time.Timer
-	t = time.AfterFunc(delay, func() {
+	if park {
+		var rl *ghclient.RateLimitedError
+		if errors.As(err, &rl) && rl.Reason == "write budget" {
+			id, now, class := it.job.InstallationID, q.clock.Now(), it.class()
+			turns := q.budgetTurn[id]
+			if turns == nil {
+				turns = &[2]time.Time{}
+				q.budgetTurn[id] = turns
+			}
+			turn := now.Add(delay)
+			if turns[class].After(turn) {
+				turn = turns[class]
+			}
+			turns[class] = turn.Add(budgetTurnGap[class])
+			delay = turn.Sub(now)
+		}
+		logger.Info("job parked", "until", q.clock.Now().Add(delay), "err", err)
+	} else {
+		logger.Info("job will be retried", "after", delay, "attempt", it.attempt, "err", err)
+	}
+	q.seq++
+	id := q.seq
+	first := it.class() == 0
+	if first {
+		q.parkedFirst[it.job.InstallationID]++
+	}
+	stop := q.clock.AfterFunc(delay, func() {
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		if _, ok := q.delayed[t]; !ok {
+		if _, ok := q.delayed[id]; !ok {
 			return // handed back by Shutdown
 		}
-		delete(q.delayed, t)
+		delete(q.delayed, id)
+		if first {
+			q.parkedFirst[it.job.InstallationID]--
+		}
 		// Retries were accepted work: they may exceed the capacity.
-		q.pending = append(q.pending, it)
-		q.cond.Broadcast()
+		q.pushLocked(it)
 	})
-	q.delayed[t] = it
+	q.delayed[id] = delayedJob{it: it, stop: stop}
 }

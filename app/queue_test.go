@@ -4,14 +4,21 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+
+	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
+	"github.com/hardener/hardener/internal/simclock"
 )
 
 func repoJobN(n int64) intake.Job {
@@ -241,5 +248,147 @@ func TestQueueShutdownDeadlineCancelsJobs(t *testing.T) {
 	defer cancel()
 	if _, err := q.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Shutdown err = %v, want deadline exceeded", err)
+	}
+}
+
+// TestQueueServesInstallationsInTurn: one installation's thousand jobs do
+// not hold back another's, and jobs people wait for come before
+// pull-request work.
+func TestQueueServesInstallationsInTurn(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var order []intake.Job
+	release := make(chan struct{})
+	q := NewQueue(1, 5000, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+		<-release
+		mu.Lock()
+		order = append(order, j)
+		mu.Unlock()
+		return nil
+	}), nil)
+	var big []intake.Job
+	for i := range 1000 {
+		big = append(big, intake.Job{Kind: intake.JobInstall, InstallationID: 1, Owner: "big", Repo: "r", RepoID: int64(i + 1)})
+	}
+	if err := q.Enqueue(context.Background(), big...); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Enqueue(context.Background(),
+		intake.Job{Kind: intake.JobRefreshPR, InstallationID: 2, Owner: "small", Repo: "low", RepoID: 1},
+		intake.Job{Kind: intake.JobRefreshPR, InstallationID: 2, Owner: "small", Repo: "high", RepoID: 2, Priority: 5},
+		intake.Job{Kind: intake.JobCheck, InstallationID: 2, Owner: "small", Repo: "check", RepoID: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for range 8 {
+		release <- struct{}{}
+	}
+	close(release)
+	shutdown(t, q)
+	mu.Lock()
+	defer mu.Unlock()
+	var small []string
+	for i, j := range order[:8] {
+		if j.InstallationID == 2 {
+			small = append(small, fmt.Sprintf("%d:%s", i, j.Repo))
+		}
+	}
+	if len(small) != 3 || !strings.HasSuffix(small[0], "check") || !strings.HasSuffix(small[1], "high") || !strings.HasSuffix(small[2], "low") {
+		t.Fatalf("installation 2's jobs ran at %v among the first 8, want all three, check first, then by priority", small)
+	}
+}
+
+// TestQueueParkedJobsKeepTheirAttempts: waiting for GitHub's pause or the
+// write budget is not a failure, however often it happens.
+func TestQueueParkedJobsKeepTheirAttempts(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	done := make(chan struct{})
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+		if runs.Add(1) <= 3*MaxAttempts {
+			return &intake.RetryError{After: time.Millisecond, Err: &ghclient.RateLimitedError{Until: time.Now().Add(time.Millisecond), Reason: "retry-after"}}
+		}
+		close(done)
+		return nil
+	}), nil)
+	q.Enqueue(context.Background(), repoJobN(1))
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("job ran %d times and stopped", runs.Load())
+	}
+	shutdown(t, q)
+}
+
+// TestQueueServerErrorsBackOff: each retry after a server error waits
+// longer than the one before.
+func TestQueueServerErrorsBackOff(t *testing.T) {
+	t.Parallel()
+	clk := simclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	var at []time.Time
+	clk.Busy()
+	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+		mu.Lock()
+		at = append(at, clk.Now())
+		mu.Unlock()
+		return fmt.Errorf("get repository: %w", &github.ErrorResponse{Response: &http.Response{StatusCode: 502, Request: &http.Request{Method: "GET", URL: &url.URL{}}}})
+	}), nil, WithQueueClock(clk))
+	q.Enqueue(context.Background(), repoJobN(1))
+	clk.Idle()
+	<-clk.Done()
+	if len(at) != MaxAttempts {
+		t.Fatalf("ran %d times, want %d", len(at), MaxAttempts)
+	}
+	for i := 2; i < len(at); i++ {
+		if at[i].Sub(at[i-1]) <= at[i-1].Sub(at[i-2]) {
+			t.Errorf("waits %v then %v: no back-off", at[i-1].Sub(at[i-2]), at[i].Sub(at[i-1]))
+		}
+	}
+}
+
+// TestQueueHoldsPullRequestsWhileCheckRunsWaitForTheBudget: a check-run
+// job parked for the write budget keeps its installation's pull-request
+// jobs waiting, so that the budget goes to posture first.
+func TestQueueHoldsPullRequestsWhileCheckRunsWaitForTheBudget(t *testing.T) {
+	t.Parallel()
+	clk := simclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	var order []string
+	parked := false
+	clk.Busy()
+	q := NewQueue(2, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if j.Kind == intake.JobInstall && !parked {
+			parked = true
+			return &intake.RetryError{After: time.Minute, Err: &ghclient.RateLimitedError{Until: clk.Now().Add(time.Minute), Reason: "write budget"}}
+		}
+		order = append(order, string(j.Kind)+"@"+clk.Now().Format("15:04"))
+		return nil
+	}), nil, WithQueueClock(clk))
+	q.Enqueue(context.Background(), intake.Job{Kind: intake.JobInstall, InstallationID: 1, Owner: "o", Repo: "a", RepoID: 1})
+	// This goroutine stays busy, so time stands still until the install
+	// job is parked and the pull-request job queued behind it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		p := parked
+		mu.Unlock()
+		if p && q.Len() == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("install job not parked")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	q.Enqueue(context.Background(), intake.Job{Kind: intake.JobRefreshPR, InstallationID: 1, Owner: "o", Repo: "b", RepoID: 2})
+	done := clk.Done()
+	clk.Idle()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(order) != 2 || order[0] != "install@00:01" || order[1] != "refresh_pr@00:01" {
+		t.Fatalf("ran %v, want the parked install first, then the pull request", order)
 	}
 }

@@ -37,6 +37,11 @@ type Rescanner struct {
 	// Observer, when set, sees each installation's repositories once per
 	// run (the organisation dashboard: NewDashboard).
 	Observer RescanObserver
+	// AppID, when set, makes only this App's check runs count as done.
+	AppID int64
+	// All rescans every repository, done or not (a periodic full pass:
+	// new rules, settings changed by hand).
+	All bool
 }
 
 func (r *Rescanner) perPage() int {
@@ -106,9 +111,23 @@ func (r *Rescanner) enqueueInstallation(ctx context.Context, id int64) (int, err
 			return total, fmt.Errorf("listing repositories: %w", ghclient.Redact(err))
 		}
 		seen = append(seen, list.Repositories...)
-		var jobs []intake.Job
+		var live []*github.Repository
 		for _, repo := range list.Repositories {
-			if repo.GetArchived() {
+			if !repo.GetArchived() {
+				live = append(live, repo)
+			}
+		}
+		done := map[string]bool{}
+		if !r.All {
+			if done, err = r.doneHeads(ctx, gh, live); err != nil {
+				// Not knowing costs requests, not correctness: rescan them.
+				intake.LoggerFrom(ctx).Warn("could not tell which repositories are up to date; rescanning all", "installation", id, "err", err)
+				done = map[string]bool{}
+			}
+		}
+		var jobs []intake.Job
+		for _, repo := range live {
+			if done[repo.GetNodeID()] {
 				continue
 			}
 			jobs = append(jobs, intake.Job{
@@ -201,4 +220,92 @@ func (r *Rescanner) recover(ctx context.Context, gh *github.Client, d *github.Ho
 		jobs[i].Delivery = full.GetGUID()
 	}
 	return len(jobs), r.Queue.Enqueue(ctx, jobs...)
+}
+
+// RescanEvery runs r on clock until ctx ends: first after first (a process
+// that just started recovers what its predecessor left queued, and the
+// deliveries that failed while it was down), then every interval. Errors
+// are logged; the loop goes on.
+func RescanEvery(ctx context.Context, r *Rescanner, clock ghclient.Clock, first, interval time.Duration) {
+	logger := intake.LoggerFrom(ctx)
+	wait := first
+	for {
+		if err := clock.Sleep(ctx, wait); err != nil {
+			return
+		}
+		if err := r.Run(ctx, clock.Now()); err != nil {
+			logger.Error("rescan", "err", err)
+		}
+		wait = interval
+	}
+}
+
+// doneHeadsQuery asks, for up to 100 repositories at once, whether the
+// default branch head has a completed `hardener` check run.
+const doneHeadsQuery = `query($ids: [ID!]!, $filter: CheckSuiteFilter, $runs: CheckRunFilter) {
+  nodes(ids: $ids) {
+    ... on Repository {
+      id
+      defaultBranchRef { target { ... on Commit { checkSuites(first: 10, filterBy: $filter) { nodes { checkRuns(first: 1, filterBy: $runs) { totalCount } } } } } }
+    }
+  }
+}`
+
+// doneHeads returns the node IDs of the repositories whose default branch
+// head already has a completed `hardener` check run: that head was scanned
+// (by its push's check suite, or an earlier rescan), so the nightly rescan
+// skips it. One GraphQL request per 100 repositories; the state lives in
+// GitHub.
+func (r *Rescanner) doneHeads(ctx context.Context, gh *github.Client, repos []*github.Repository) (map[string]bool, error) {
+	done := map[string]bool{}
+	for start := 0; start < len(repos); start += 100 {
+		var ids []string
+		for _, repo := range repos[start:min(start+100, len(repos))] {
+			if id := repo.GetNodeID(); id != "" {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		filter := map[string]any{"checkName": CheckName}
+		runs := map[string]any{"checkName": CheckName, "status": "COMPLETED"}
+		if r.AppID != 0 {
+			filter["appId"], runs["appId"] = r.AppID, r.AppID
+		}
+		var out struct {
+			Nodes []*struct {
+				ID               string `json:"id"`
+				DefaultBranchRef *struct {
+					Target struct {
+						CheckSuites struct {
+							Nodes []struct {
+								CheckRuns struct {
+									TotalCount int `json:"totalCount"`
+								} `json:"checkRuns"`
+							} `json:"nodes"`
+						} `json:"checkSuites"`
+					} `json:"target"`
+				} `json:"defaultBranchRef"`
+			} `json:"nodes"`
+		}
+		errs, err := graphqlDo(ctx, gh, doneHeadsQuery, map[string]any{"ids": ids, "filter": filter, "runs": runs}, &out)
+		if err != nil {
+			return nil, err
+		}
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		for _, n := range out.Nodes {
+			if n == nil || n.DefaultBranchRef == nil {
+				continue
+			}
+			for _, s := range n.DefaultBranchRef.Target.CheckSuites.Nodes {
+				if s.CheckRuns.TotalCount > 0 {
+					done[n.ID] = true
+				}
+			}
+		}
+	}
+	return done, nil
 }

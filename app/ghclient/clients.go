@@ -43,7 +43,9 @@ type Clients struct {
 	base      http.RoundTripper
 	key       *rsa.PrivateKey
 	apps      *ghinstallation.AppsTransport
-	writeRate int
+	lim       Limits
+	store     BudgetStore
+	clock     Clock
 
 	mu     sync.Mutex
 	tokens map[string]*installationTransport
@@ -53,13 +55,15 @@ type Clients struct {
 // NewClients parses the App's private key and prepares clients for apiURL
 // (empty means github.com; anything else is treated as GitHub Enterprise
 // Server). base carries every request (nil: http.DefaultTransport). Writes
-// are paced at intake.DefaultWriteRate until SetWriteRate says otherwise.
+// are paced at intake.DefaultWriteRate until SetWriteRate says otherwise,
+// with a budget kept in memory until SetBudgetStore names a shared one.
 func NewClients(appID int64, privateKeyPEM []byte, apiURL string, base http.RoundTripper) (*Clients, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	c := &Clients{
-		appID: appID, base: base, writeRate: intake.DefaultWriteRate,
+		appID: appID, base: base, lim: LimitsFor(intake.DefaultWriteRate),
+		store: NewMemoryStore(), clock: SystemClock(),
 		tokens: make(map[string]*installationTransport), pacers: make(map[int64]*Pacer),
 	}
 	apiURL = strings.TrimRight(apiURL, "/")
@@ -95,12 +99,56 @@ func (c *Clients) newAppsTransport() *ghinstallation.AppsTransport {
 	return apps
 }
 
-// SetWriteRate sets content-creating requests per minute per installation for
-// installations not yet used (0 turns spacing off). Call it before use.
+// SetWriteRate sets content-creating requests per minute per installation
+// (HARDENER_WRITE_RATE; see LimitsFor) for installations not yet used (0
+// turns the budget off; GitHub's pauses are still honoured). Call it
+// before use.
 func (c *Clients) SetWriteRate(perMinute int) {
 	c.mu.Lock()
-	c.writeRate = max(perMinute, 0)
+	c.lim = LimitsFor(max(perMinute, 0))
 	c.mu.Unlock()
+}
+
+// SetBudgetStore makes every installation's write budget and pauses live in
+// store, shared with other workers that use the same store. Call it before
+// use.
+func (c *Clients) SetBudgetStore(store BudgetStore) {
+	c.mu.Lock()
+	c.store = store
+	c.mu.Unlock()
+}
+
+// SetClock makes the clients read time from clock (token expiry, budget,
+// retries). Call it before use.
+func (c *Clients) SetClock(clock Clock) {
+	c.mu.Lock()
+	c.clock = clock
+	c.mu.Unlock()
+}
+
+// WriteBudgetFree says when installation's write budget next has room,
+// without booking it (zero time: now, or no budget). A job that can do
+// nothing without writing asks first, and waits without spending reads.
+func (c *Clients) WriteBudgetFree(ctx context.Context, installation int64) (time.Time, error) {
+	c.mu.Lock()
+	store, lim, clock := c.store, c.lim, c.clock
+	c.mu.Unlock()
+	if !lim.On() {
+		return time.Time{}, nil
+	}
+	now := clock.Now()
+	at, _, err := store.Reserve(ctx, installation, now, lim, -1)
+	if err != nil || !at.After(now) {
+		return time.Time{}, err
+	}
+	return at, nil
+}
+
+// Clock is the clients' clock.
+func (c *Clients) Clock() Clock {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.clock
 }
 
 // APIBase is the REST API root the clients talk to, without trailing slash.
@@ -139,7 +187,7 @@ func (c *Clients) InstallationFor(ctx context.Context, installationID int64, rep
 	it, ok := c.tokens[key]
 	if !ok {
 		c.pruneLocked()
-		it = &installationTransport{base: c.base, fresh: func() *ghinstallation.Transport {
+		it = &installationTransport{base: c.base, now: c.clock.Now, fresh: func() *ghinstallation.Transport {
 			// ghinstallation writes to the AppsTransport while refreshing:
 			// one per refresh keeps concurrent installations apart.
 			tr := ghinstallation.NewFromAppsTransport(c.newAppsTransport(), installationID)
@@ -152,7 +200,7 @@ func (c *Clients) InstallationFor(ctx context.Context, installationID int64, rep
 	}
 	p, ok := c.pacers[installationID]
 	if !ok {
-		p = NewPacer(c.writeRate)
+		p = NewPacer(installationID, c.store, c.lim, c.clock)
 		c.pacers[installationID] = p
 	}
 	c.mu.Unlock()
@@ -218,6 +266,7 @@ func tokenKey(id int64, repoIDs []int64, perms *github.InstallationPermissions) 
 type installationTransport struct {
 	base  http.RoundTripper
 	fresh func() *ghinstallation.Transport
+	now   func() time.Time
 
 	mu      sync.Mutex
 	token   string
@@ -228,7 +277,7 @@ type installationTransport struct {
 func (t *installationTransport) expired() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.token != "" && time.Now().After(t.expires)
+	return t.token != "" && t.now().After(t.expires)
 }
 
 // refresh returns a token valid for at least tokenRefreshMargin, fetching one
@@ -236,7 +285,7 @@ func (t *installationTransport) expired() bool {
 func (t *installationTransport) refresh(ctx context.Context) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.token != "" && time.Until(t.expires) > tokenRefreshMargin {
+	if t.token != "" && t.expires.Sub(t.now()) > tokenRefreshMargin {
 		return t.token, nil
 	}
 	tr := t.fresh()

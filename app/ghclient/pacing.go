@@ -3,7 +3,6 @@ package ghclient
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,37 +10,35 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/google/go-github/v62/github"
-
-	"github.com/hardener/hardener/app/intake"
 )
 
 const (
-	// MaxInlineWait is the longest rate-limit wait slept inside the transport;
-	// longer waits fail the request with *RateLimitedError so that the job is
-	// queued again instead of holding a worker.
+	// MaxInlineWait is the longest wait (GitHub's pause, the write budget)
+	// slept inside the transport; a longer one fails the request with
+	// *RateLimitedError so that the job is parked and queued again instead
+	// of holding a worker.
 	MaxInlineWait = 10 * time.Second
-	// maxInlineRetries bounds the short waits slept for one request.
+	// maxInlineRetries bounds the short rate-limit waits slept for one
+	// request.
 	maxInlineRetries = 2
 	// secondaryWait is the first back-off on a secondary limit without
 	// Retry-After (GitHub: "at least one minute"), doubled on each repeat.
 	secondaryWait    = time.Minute
 	maxSecondaryWait = 15 * time.Minute
-	// Server errors are retried with exponential back-off from serverErrorWait.
-	serverErrorWait    = 5 * time.Second
-	maxServerErrorWait = 5 * time.Minute
 	// peekLimit bounds how much of a 403 body is read to recognise a
 	// secondary rate limit.
 	peekLimit = 64 << 10
 )
 
-// RateLimitedError is returned by the pacing transport when GitHub asked it to
-// wait longer than MaxInlineWait. Until is when requests may resume.
+// RateLimitedError is returned by the pacing transport when a request must
+// wait longer than MaxInlineWait: GitHub asked for a pause, or the
+// installation's write budget is spent until then. It is not a failure:
+// the job is parked until Until without using up an attempt.
 type RateLimitedError struct {
 	Until  time.Time
-	Status int    // HTTP status that signalled the limit, 0 if remembered
-	Reason string // "retry-after", "primary rate limit", "secondary rate limit"
+	Status int    // HTTP status that signalled the limit, 0 if none
+	Reason string // "retry-after", "primary rate limit", "secondary rate limit", "write budget"
+	now    func() time.Time
 }
 
 func (e *RateLimitedError) Error() string {
@@ -50,32 +47,41 @@ func (e *RateLimitedError) Error() string {
 
 // RetryAfter is how long to wait from now, at least one second.
 func (e *RateLimitedError) RetryAfter() time.Duration {
-	return max(time.Until(e.Until), time.Second)
+	now := time.Now()
+	if e.now != nil {
+		now = e.now()
+	}
+	return max(e.Until.Sub(now), time.Second)
 }
 
-// Pacer holds one installation's pacing state: content-creating requests
-// (POST, PATCH, PUT, DELETE) run one at a time and at most writesPerMinute per
-// minute, and every request stops while GitHub has asked for a pause. Share
-// one Pacer among all clients of an installation.
+// Pacer paces one installation's requests: content-creating ones (POST,
+// PATCH, PUT, DELETE) take a slot of the installation's write budget in the
+// shared BudgetStore, and every request stops while GitHub has asked for a
+// pause, which is recorded in the store for every worker. Idempotent
+// requests are retried in place on server errors, with back-off and jitter.
 type Pacer struct {
-	interval time.Duration // between writes; 0 turns spacing off
-	writes   chan struct{} // one write in flight
+	installation int64
+	store        BudgetStore
+	lim          Limits
+	clock        Clock
 
 	mu            sync.Mutex
-	nextWrite     time.Time
-	blockedUntil  time.Time
-	blockedReason string
+	pauseUntil    time.Time // the last pause seen, cached for reads
+	pauseReason   string
 	secondaryHits int
 }
 
-// NewPacer returns a Pacer for writesPerMinute (0: writes are serialised but
-// not spaced).
-func NewPacer(writesPerMinute int) *Pacer {
-	p := &Pacer{writes: make(chan struct{}, 1)}
-	if writesPerMinute > 0 {
-		p.interval = time.Minute / time.Duration(writesPerMinute)
+// NewPacer returns the Pacer of installation over store (nil: a store of
+// its own) with the budget lim, reading time from clock (nil: the
+// system's).
+func NewPacer(installation int64, store BudgetStore, lim Limits, clock Clock) *Pacer {
+	if store == nil {
+		store = NewMemoryStore()
 	}
-	return p
+	if clock == nil {
+		clock = SystemClock()
+	}
+	return &Pacer{installation: installation, store: store, lim: lim, clock: clock}
 }
 
 // Transport wraps base with this Pacer.
@@ -91,26 +97,14 @@ type pacingTransport struct {
 	base http.RoundTripper
 }
 
-func isWrite(method string) bool {
-	switch method {
+// isWrite reports whether GitHub counts the request as content-creating.
+// A GraphQL document without a mutation is a read.
+func isWrite(req *http.Request) bool {
+	switch req.Method {
 	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
-		return true
+		return !isGraphQLQuery(req)
 	}
 	return false
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func closeBody(req *http.Request) {
@@ -121,93 +115,134 @@ func closeBody(req *http.Request) {
 
 func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if err := t.p.waitBlocked(ctx); err != nil {
-		closeBody(req)
-		return nil, err
-	}
-	if isWrite(req.Method) {
-		select {
-		case t.p.writes <- struct{}{}:
-		case <-ctx.Done():
-			closeBody(req)
-			return nil, ctx.Err()
-		}
-		defer func() { <-t.p.writes }()
-		if err := sleepCtx(ctx, t.p.reserveWrite()); err != nil {
+	p := t.p
+	write := isWrite(req)
+	retrySafe := idempotent(req)
+	limitHits, serverErrors := 0, 0
+	for {
+		if err := p.waitPause(ctx, write); err != nil {
 			closeBody(req)
 			return nil, err
 		}
-	}
-	for attempt := 0; ; attempt++ {
-		resp, err := t.base.RoundTrip(req)
-		if err != nil {
-			return nil, err
-		}
-		wait, reason, limited := t.p.limitWait(resp)
-		if !limited {
-			t.p.succeeded()
-			return resp, nil
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, peekLimit))
-		resp.Body.Close()
-		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-		if wait <= MaxInlineWait && attempt < maxInlineRetries && replayable {
-			if err := sleepCtx(ctx, wait); err != nil {
+		if write && p.lim.On() {
+			if err := p.takeSlot(ctx); err != nil {
+				closeBody(req)
 				return nil, err
 			}
-			next := req.Clone(ctx)
-			if req.GetBody != nil {
-				if next.Body, err = req.GetBody(); err != nil {
-					return nil, err
-				}
-			}
-			req = next
-			continue
 		}
-		until := time.Now().Add(wait)
-		t.p.block(until, reason)
-		return nil, &RateLimitedError{Until: until, Status: resp.StatusCode, Reason: reason}
+		resp, err := t.base.RoundTrip(req)
+		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+		serverFault := false
+		if err != nil {
+			if !retrySafe || !replayable || serverErrors >= maxServerRetries || ctx.Err() != nil {
+				return nil, err
+			}
+			serverErrors, serverFault = serverErrors+1, true
+		} else if wait, reason, limited := p.limitWait(resp); limited {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, peekLimit))
+			resp.Body.Close()
+			until := p.clock.Now().Add(wait)
+			p.recordPause(ctx, until, reason)
+			if wait > MaxInlineWait || limitHits >= maxInlineRetries || !replayable {
+				return nil, &RateLimitedError{Until: until, Status: resp.StatusCode, Reason: reason, now: p.clock.Now}
+			}
+			limitHits++
+			// The pause is waited for at the top of the loop.
+		} else if resp.StatusCode >= 500 && retrySafe && replayable && serverErrors < maxServerRetries {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, peekLimit))
+			resp.Body.Close()
+			serverErrors, serverFault = serverErrors+1, true
+		} else {
+			if resp.StatusCode < 400 {
+				p.succeeded()
+			}
+			return resp, nil
+		}
+		if serverFault {
+			if err := p.clock.Sleep(ctx, backoff(serverErrors-1)); err != nil {
+				return nil, err
+			}
+		}
+		next := req.Clone(ctx)
+		if req.GetBody != nil {
+			var err error
+			if next.Body, err = req.GetBody(); err != nil {
+				return nil, err
+			}
+		}
+		req = next
 	}
 }
 
-// reserveWrite books the next write slot and returns how long to wait for it.
-func (p *Pacer) reserveWrite() time.Duration {
-	if p.interval == 0 {
-		return 0
+// takeSlot books a write slot and sleeps until it, or fails with
+// *RateLimitedError when the slot is further away than MaxInlineWait.
+// After the sleep the pause is looked up again: a write booked before
+// GitHub asked for a pause must not go out.
+func (p *Pacer) takeSlot(ctx context.Context) error {
+	now := p.clock.Now()
+	at, booked, err := p.store.Reserve(ctx, p.installation, now, p.lim, MaxInlineWait)
+	if err != nil {
+		return fmt.Errorf("write budget: %w", err)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	start := now
-	if p.nextWrite.After(now) {
-		start = p.nextWrite
+	if !booked {
+		return &RateLimitedError{Until: at, Reason: "write budget", now: p.clock.Now}
 	}
-	p.nextWrite = start.Add(p.interval)
-	return start.Sub(now)
+	if err := p.clock.Sleep(ctx, at.Sub(now)); err != nil {
+		return err
+	}
+	until, reason, err := p.store.Paused(ctx, p.installation, p.clock.Now())
+	if err != nil {
+		return fmt.Errorf("write budget: %w", err)
+	}
+	if !until.IsZero() {
+		p.cachePause(until, reason)
+		return &RateLimitedError{Until: until, Reason: reason, now: p.clock.Now}
+	}
+	return nil
 }
 
-// waitBlocked sleeps through a short pause GitHub asked for, or fails fast
-// with *RateLimitedError during a long one.
-func (p *Pacer) waitBlocked(ctx context.Context) error {
+// waitPause sleeps through a short pause, or fails fast with
+// *RateLimitedError during a long one. Writes ask the shared store (another
+// worker may have been told to pause); reads use what this worker saw.
+func (p *Pacer) waitPause(ctx context.Context, write bool) error {
+	now := p.clock.Now()
 	p.mu.Lock()
-	until, reason := p.blockedUntil, p.blockedReason
+	until, reason := p.pauseUntil, p.pauseReason
 	p.mu.Unlock()
-	wait := time.Until(until)
+	if write {
+		u, r, err := p.store.Paused(ctx, p.installation, now)
+		if err != nil {
+			return fmt.Errorf("write budget: %w", err)
+		}
+		if u.After(until) {
+			until, reason = u, r
+			p.cachePause(u, r)
+		}
+	}
+	wait := until.Sub(now)
 	if wait <= 0 {
 		return nil
 	}
 	if wait > MaxInlineWait {
-		return &RateLimitedError{Until: until, Reason: reason}
+		return &RateLimitedError{Until: until, Reason: reason, now: p.clock.Now}
 	}
-	return sleepCtx(ctx, wait)
+	return p.clock.Sleep(ctx, wait)
 }
 
-func (p *Pacer) block(until time.Time, reason string) {
+func (p *Pacer) cachePause(until time.Time, reason string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if until.After(p.blockedUntil) {
-		p.blockedUntil, p.blockedReason = until, reason
+	if until.After(p.pauseUntil) {
+		p.pauseUntil, p.pauseReason = until, reason
 	}
+}
+
+// recordPause keeps a pause GitHub asked for, here and in the store.
+func (p *Pacer) recordPause(ctx context.Context, until time.Time, reason string) {
+	p.cachePause(until, reason)
+	// Best effort: without the store, this worker still waits, and the
+	// others learn from GitHub.
+	_ = p.store.Pause(context.WithoutCancel(ctx), p.installation, until, reason)
 }
 
 func (p *Pacer) succeeded() {
@@ -226,13 +261,13 @@ func (p *Pacer) limitWait(resp *http.Response) (time.Duration, string, bool) {
 			return time.Duration(secs) * time.Second, "retry-after", true
 		}
 		if at, err := http.ParseTime(ra); err == nil {
-			return max(time.Until(at), 0), "retry-after", true
+			return max(at.Sub(p.clock.Now()), 0), "retry-after", true
 		}
 	}
 	if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
 			// One second of margin: the reset is rounded to seconds.
-			return max(time.Until(time.Unix(reset, 0))+time.Second, 0), "primary rate limit", true
+			return max(time.Unix(reset, 0).Sub(p.clock.Now())+time.Second, 0), "primary rate limit", true
 		}
 	}
 	secondary := resp.StatusCode == http.StatusTooManyRequests
@@ -255,43 +290,4 @@ func (p *Pacer) limitWait(resp *http.Response) (time.Duration, string, bool) {
 	}
 	p.mu.Unlock()
 	return wait, "secondary rate limit", true
-}
-
-// RetryDelay reports whether err means "try again later" and after how
-// long, for the attempt-th retry (0 for the first): *intake.RetryError,
-// *RateLimitedError, go-github's *RateLimitError (until Rate.Reset),
-// *AbuseRateLimitError (RetryAfter, default 60 s), *AcceptedError (30 s)
-// and server errors (5xx), which back off exponentially from 5 s, capped
-// at 5 minutes.
-func RetryDelay(err error, attempt int) (time.Duration, bool) {
-	if err == nil {
-		return 0, false
-	}
-	var re *intake.RetryError
-	if errors.As(err, &re) {
-		return max(re.After, 0), true
-	}
-	var rl *RateLimitedError
-	if errors.As(err, &rl) {
-		return rl.RetryAfter(), true
-	}
-	var prim *github.RateLimitError
-	if errors.As(err, &prim) {
-		return max(time.Until(prim.Rate.Reset.Time)+time.Second, time.Second), true
-	}
-	var abuse *github.AbuseRateLimitError
-	if errors.As(err, &abuse) {
-		if abuse.RetryAfter != nil && *abuse.RetryAfter > 0 {
-			return *abuse.RetryAfter, true
-		}
-		return secondaryWait, true
-	}
-	var accepted *github.AcceptedError
-	if errors.As(err, &accepted) {
-		return 30 * time.Second, true
-	}
-	if Status(err) >= 500 {
-		return min(serverErrorWait<<min(max(attempt, 0), 16), maxServerErrorWait), true
-	}
-	return 0, false
 }

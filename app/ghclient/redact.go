@@ -38,7 +38,8 @@ func RedactString(s string) string {
 // RedactedError is an error from the authentication transports with every
 // credential removed from its text. It deliberately does not unwrap to the
 // original error, whose fields (responses, requests) may hold the JWT or the
-// installation token; it unwraps only to context errors.
+// installation token; it unwraps only to context errors and to
+// *RateLimitedError.
 type RedactedError struct {
 	msg    string
 	status int
@@ -66,11 +67,16 @@ func Redact(err error) error {
 	if errors.As(err, &he) && he.Response != nil {
 		r.status = he.Response.StatusCode
 	}
+	var rl *RateLimitedError
 	switch {
 	case errors.Is(err, context.Canceled):
 		r.cause = context.Canceled
 	case errors.Is(err, context.DeadlineExceeded):
 		r.cause = context.DeadlineExceeded
+	case errors.As(err, &rl):
+		// A pause carries no credential, and callers must see it to
+		// park the job instead of failing it.
+		r.cause = rl
 	}
 	return r
 }

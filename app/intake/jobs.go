@@ -46,6 +46,9 @@ type Job struct {
 	CheckRunID     int64   `json:"check_run_id,omitempty"`
 	Fork           bool    `json:"fork,omitempty"`
 	Action         string  `json:"action,omitempty"` // webhook action that caused the job
+	// Priority orders an installation's waiting pull-request work: higher
+	// first (see app.RiskPriority). 0 for everything else.
+	Priority int `json:"priority,omitempty"`
 }
 
 // RepoKey identifies the job's repository; jobs with the same key never run

@@ -18,13 +18,23 @@ import (
 	"github.com/hardener/hardener/app/metrics"
 )
 
-// queueCapacity bounds the jobs waiting in memory; beyond it deliveries are
-// answered 503 with Retry-After.
-const queueCapacity = 1000
+// queueCapacity bounds the jobs waiting in memory (a job is a few hundred
+// bytes: 200,000 are some 60 MB). It is far above what installations send
+// (one job per repository of an installation), so that a delivery is never
+// refused while there is memory for it; beyond it deliveries are answered
+// 503 with Retry-After, and the rescan recovers them.
+const queueCapacity = 200_000
 
-const serveUsage = `usage: hardener serve [--addr :8080] [--shutdown-timeout 30s]
+// rescanFirst is when the first rescan runs after start: it queues again
+// what a previous process left queued and recovers failed deliveries.
+const rescanFirst = time.Minute
+
+const serveUsage = `usage: hardener serve [--addr :8080] [--shutdown-timeout 30s] [--rescan-interval 24h]
 
 Run the GitHub App as one process: POST /api/github/webhooks, GET /healthz.
+A minute after start and then every --rescan-interval it rescans every
+installed repository and recovers webhook deliveries that failed, as the
+Lambda deployment's scheduled function does.
 Configuration comes from the environment: GITHUB_APP_ID, GITHUB_PRIVATE_KEY or
 GITHUB_PRIVATE_KEY_FILE, GITHUB_WEBHOOK_SECRET (required), GITHUB_API_URL,
 HARDENER_WORKERS, HARDENER_WRITE_RATE.
@@ -42,6 +52,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 	addr := fs.String("addr", ":8080", "listen address")
 	grace := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long to let running jobs finish")
+	rescanEvery := fs.Duration("rescan-interval", 24*time.Hour, "how often to rescan every repository and recover failed deliveries (0: never)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -73,6 +84,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	runner.SetMetrics(metrics.Log{Logger: logger})
 	q := app.NewQueue(settings.Workers, queueCapacity, runner, logger)
+	runner.SetFollowUp(q)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		q.Shutdown(context.Background())
@@ -81,7 +93,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	srv := app.NewServer(*addr, intake.NewMux(intake.NewHandler(settings.WebhookSecret, q, logger)))
 	logger.Info("starting", "version", version, "settings", settings)
-	left, err := app.Serve(intake.ContextWithLogger(ctx, logger), srv, ln, q, *grace)
+	ctx = intake.ContextWithLogger(ctx, logger)
+	if *rescanEvery > 0 {
+		rctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go app.RescanEvery(rctx, &app.Rescanner{Clients: clients, Queue: metrics.Counted(q), AppID: settings.AppID,
+			Observer: app.NewDashboard(settings.AppID, clients)}, ghclient.SystemClock(), rescanFirst, *rescanEvery)
+	}
+	left, err := app.Serve(ctx, srv, ln, q, *grace)
 	if len(left) > 0 {
 		logger.Warn("jobs handed back at shutdown", "count", len(left))
 	}

@@ -127,7 +127,7 @@ func appsListRepos(f *Fake, c *call) reply {
 		return errReply(http.StatusUnauthorized, "Bad credentials")
 	}
 	in := f.installation(strconv.FormatInt(c.token.InstallationID, 10))
-	out := []any{}
+	var repos []*Repo
 	if in != nil {
 		for _, r := range f.installationRepos(in) {
 			if c.token.Repositories != nil {
@@ -139,10 +139,18 @@ func appsListRepos(f *Fake, c *call) reply {
 					continue
 				}
 			}
-			out = append(out, f.repoJSON(r))
+			repos = append(repos, r)
 		}
 	}
+	// Only the page asked for is rendered: installations in fleet tests
+	// have thousands of repositories.
+	out := make([]any, len(repos))
 	rp := f.paginate(c, out)
+	page := rp.body.([]any)
+	start := pageStart(c)
+	for i := range page {
+		page[i] = f.repoJSON(repos[start+i])
+	}
 	sel := "all"
 	if c.token.Repositories != nil || in != nil && in.Repos != nil {
 		sel = "selected"

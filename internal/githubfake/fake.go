@@ -31,6 +31,7 @@ type Request struct {
 	Auth        string // "none", "app-jwt", "installation-token" or "other"
 	Token       string // the installation token, when one was used
 	Status      int
+	At          time.Time // when it arrived, by the fake's clock
 }
 
 // Option configures a Fake.
@@ -76,6 +77,7 @@ type Fake struct {
 	now              func() time.Time
 	users            map[string]string // lower-case e-mail -> login (AddUser)
 	lastPush         time.Time         // the latest pushed_at handed out
+	limits           limiter
 }
 
 // New starts a fake server, closed when the test ends.
@@ -229,25 +231,61 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op, params := f.spec.match(r.Method, path)
+	if r.Method == http.MethodPost && (path == "/graphql" || path == "/api/graphql") {
+		op, params = graphqlOp, map[string]string{}
+	}
 	auth, tokVal := authKind(r.Header.Get("Authorization"))
-	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: auth, Token: tokVal}
+	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Auth: auth, Token: tokVal, At: f.now()}
 	if op == nil {
 		rec.Status = http.StatusNotFound
 		f.mu.Lock()
 		f.requests = append(f.requests, rec)
 		f.mu.Unlock()
 		f.t.Errorf("githubfake: %s %s is not an operation of the OpenAPI subset", r.Method, path)
-		writeReply(w, errReply(http.StatusNotFound, fmt.Sprintf("githubfake: %s %s is not an operation of the OpenAPI subset", r.Method, path)))
+		writeReply(w, errReply(http.StatusNotFound, fmt.Sprintf("githubfake: %s %s is not an operation of the OpenAPI subset", r.Method, path)), f.now().Add(time.Hour))
 		return
 	}
-	rec.OperationID, rec.Write = op.id, op.write()
-	rp := f.handle(r, op, params, body, auth, tokVal)
+	rec.OperationID, rec.Write = op.id, f.isWrite(op, body)
+	f.mu.Lock()
+	var inst int64
+	if tok := f.tokens[tokVal]; tok != nil && auth == "installation-token" {
+		inst = tok.InstallationID
+	}
+	rp, admitted := f.admit(inst, rec.Write)
+	var faultStatus int
+	var applyFirst, faulted bool
+	if admitted && inst != 0 {
+		faultStatus, applyFirst, faulted = f.serverFault(rec.Write)
+	}
+	f.mu.Unlock()
+	if admitted {
+		if !faulted || applyFirst {
+			rp = f.handle(r, op, params, body, auth, tokVal)
+		}
+		if faulted {
+			rp = faultReply(faultStatus)
+		}
+	}
 	rec.Status = rp.status
 	f.mu.Lock()
+	if admitted {
+		f.release(inst)
+	}
 	f.counts[op.id]++
 	f.requests = append(f.requests, rec)
+	reset := f.now().Add(time.Hour)
 	f.mu.Unlock()
-	writeReply(w, rp)
+	writeReply(w, rp, reset)
+}
+
+// isWrite reports whether a request creates content: every method but GET
+// and HEAD, except that a GraphQL request counts only when it holds a
+// mutation.
+func (f *Fake) isWrite(op *operation, body []byte) bool {
+	if op.id == graphqlOperation {
+		return graphqlIsMutation(body)
+	}
+	return op.write()
 }
 
 func (f *Fake) handle(r *http.Request, op *operation, params map[string]string, body []byte, auth, tokVal string) reply {
@@ -311,11 +349,11 @@ func (f *Fake) exampleReply(op *operation, prefer string) reply {
 	return jsonReply(status, v)
 }
 
-func writeReply(w http.ResponseWriter, rp reply) {
+func writeReply(w http.ResponseWriter, rp reply, reset time.Time) {
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", "5000")
 	h.Set("X-RateLimit-Remaining", "4999")
-	h.Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).Unix()))
+	h.Set("X-RateLimit-Reset", fmt.Sprint(reset.Unix()))
 	h.Set("X-GitHub-Request-Id", "FAKE:0001")
 	keys := make([]string, 0, len(rp.header))
 	for k := range rp.header {

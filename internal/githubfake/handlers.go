@@ -88,6 +88,7 @@ func init() {
 		"apps/list-webhook-deliveries":                                       appsListDeliveries,
 		"apps/get-webhook-delivery":                                          appsGetDelivery,
 		"apps/redeliver-webhook-delivery":                                    appsRedeliver,
+		graphqlOperation:                                                     func(f *Fake, c *call) reply { return f.serveGraphQL(c) },
 	}
 	for id, h := range extraHandlers {
 		handlers[id] = h
@@ -142,6 +143,16 @@ func (f *Fake) paginate(c *call, items []any) reply {
 		rp.header = map[string]string{"Link": s}
 	}
 	return rp
+}
+
+// pageStart is the index of the first item of the page paginate serves.
+func pageStart(c *call) int {
+	per, _ := strconv.Atoi(c.query("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	page, _ := strconv.Atoi(c.query("page"))
+	return (max(page, 1) - 1) * min(per, 100)
 }
 
 // example returns GitHub's example body for opID as a map to overwrite (empty if none).

@@ -59,7 +59,12 @@ var (
 
 // loadSpec loads and prepares the OpenAPI subset once per process.
 func loadSpec() (*spec, error) {
-	specOnce.Do(func() { loadedSpec, specErr = readSpec() })
+	specOnce.Do(func() {
+		loadedSpec, specErr = readSpec()
+		if specErr == nil {
+			loadedSpec.ids[graphqlOperation] = graphqlOp
+		}
+	})
 	return loadedSpec, specErr
 }
 

@@ -72,7 +72,7 @@ func failedIDs(resp events.SQSEventResponse) []string {
 // TestWorkerFunction runs lambda/worker under the emulator on SQS batches
 // as Lambda's event source delivers them: a job is carried out against the
 // GitHub fake (check run and hardening PR), a job GitHub rate-limits is
-// re-sent with GitHub's delay and its original deleted, a message that is
+// re-sent with GitHub's delay (no attempt counted) and its original deleted, a message that is
 // not a job is reported as a batch item failure until the queue's redrive
 // policy moves it to the dead-letter queue after maxReceiveCount receives.
 func TestWorkerFunction(t *testing.T) {
@@ -111,8 +111,10 @@ func TestWorkerFunction(t *testing.T) {
 	if got := failedIDs(resp); len(got) != 1 || got[0] != poison {
 		t.Fatalf("batch item failures %v, want only the message that is not a job (%s)", got, poison)
 	}
-	if !completedCheck(alpha) || len(alpha.PullRequests()) != 1 {
-		t.Errorf("alpha: check runs %+v, PRs %d: want a completed check run and the hardening PR", alpha.CheckRuns(), len(alpha.PullRequests()))
+	// Posture first: the install job posts alpha's check run and queues
+	// its pull request as a job of its own.
+	if !completedCheck(alpha) || len(alpha.PullRequests()) != 0 {
+		t.Errorf("alpha: check runs %+v, PRs %d: want a completed check run and no PR yet", alpha.CheckRuns(), len(alpha.PullRequests()))
 	}
 	// Scorecard ran in its bounded child process (the bootstrap itself).
 	if runs := alpha.CheckRuns(); len(runs) == 0 || !strings.Contains(runs[0].Summary, "### OpenSSF Scorecard") ||
@@ -122,29 +124,46 @@ func TestWorkerFunction(t *testing.T) {
 	if len(limited.CheckRuns()) != 0 {
 		t.Errorf("the rate-limited job went on: %+v", limited.CheckRuns())
 	}
-	var resent []sqsfake.Message
+	var parked, followUps []sqsfake.Message
 	for _, m := range sqs.Messages()[3:] {
-		resent = append(resent, m)
+		if m.Job(t).Kind == intake.JobRefreshPR {
+			followUps = append(followUps, m)
+		} else {
+			parked = append(parked, m)
+		}
 	}
-	if len(resent) != 1 || resent[0].Job(t) != limitedJob || resent[0].DelaySeconds != 600 || resent[0].Attributes[handler.AttrAttempt] != "1" {
-		t.Fatalf("re-sent %+v, want the limited job once with GitHub's 600 s delay and attempt 1", resent)
+	if len(parked) != 1 || parked[0].Job(t) != limitedJob || parked[0].DelaySeconds != 600 || parked[0].Attributes[handler.AttrAttempt] != "" {
+		// Waiting for GitHub's pause is not an attempt.
+		t.Fatalf("re-sent %+v, want the limited job once with GitHub's 600 s delay and no attempt counted", parked)
+	}
+	if len(followUps) != 1 || followUps[0].Job(t).Repo != "alpha" {
+		t.Fatalf("follow-ups %+v, want alpha's pull-request job", followUps)
 	}
 
 	// GitHub's pause over, the re-sent job comes back and is carried out
 	// (by another instance of the function: this one still remembers the
-	// pause in real time, which the test does not wait for); the poison
-	// message keeps failing.
+	// pause in real time, which the test does not wait for), alpha's pull
+	// request is opened; the poison message keeps failing. Then limited's
+	// own pull-request job runs.
 	sqs.Advance(visibility + time.Second)
 	fn, _ = startWorker(t, gh, sqs)
 	ev, resp = deliver(t, fn, sqs)
-	if len(ev.Records) != 2 || len(failedIDs(resp)) != 1 || failedIDs(resp)[0] != poison {
+	if len(ev.Records) != 3 || len(failedIDs(resp)) != 1 || failedIDs(resp)[0] != poison {
 		t.Fatalf("second batch %d records, failures %v", len(ev.Records), failedIDs(resp))
 	}
-	if !completedCheck(limited) || len(limited.PullRequests()) != 1 {
-		t.Errorf("limited: check runs %+v, PRs %d after the retry", limited.CheckRuns(), len(limited.PullRequests()))
+	if len(alpha.PullRequests()) != 1 || !completedCheck(limited) {
+		t.Errorf("after the second batch: alpha PRs %d, limited check runs %+v", len(alpha.PullRequests()), limited.CheckRuns())
+	}
+	sqs.Advance(visibility + time.Second)
+	ev, resp = deliver(t, fn, sqs)
+	if len(ev.Records) != 2 || len(failedIDs(resp)) != 1 || failedIDs(resp)[0] != poison {
+		t.Fatalf("third batch %d records, failures %v", len(ev.Records), failedIDs(resp))
+	}
+	if len(limited.PullRequests()) != 1 {
+		t.Errorf("limited: PRs %d after its pull-request job", len(limited.PullRequests()))
 	}
 
-	receives := 2
+	receives := 3
 	for round := 0; round < 2*maxReceives; round++ {
 		sqs.Advance(visibility + time.Second)
 		ev, _ = deliver(t, fn, sqs)
@@ -171,14 +190,21 @@ func TestWorkerFunction(t *testing.T) {
 	if n := len(store.Requests()); n != 2 {
 		t.Errorf("%d secret reads by the first instance: want the key and the webhook secret once, at cold start", n)
 	}
-	logs, ok := first.WaitLogs(5*time.Second, `"msg":"job done"`, "message is not a job", `"msg":"job will be retried"`, `"JobsDone"`)
+	logs, ok := first.WaitLogs(5*time.Second, `"msg":"job done"`, "message is not a job", `"msg":"job re-sent"`, `"JobsDone"`)
 	if !ok {
 		t.Errorf("logs lack the jobs' outcomes:\n%s", logs)
 	}
 	m := emf(t, logs, "hardener-test-worker")
-	if m["JobsDone/install"] != 1 || m["JobsRetried/install"] != 1 || m["PullRequestsOpened"] != 1 ||
+	if m["JobsDone/install"] != 1 || m["JobsRetried/install"] != 1 ||
 		m["RateLimitWaitSeconds"] < 590 || m["RateLimitWaitSeconds"] > 600 {
-		t.Errorf("first instance's metrics %v: want one install done, one retried after ~600 s of rate limit, one PR opened", m)
+		t.Errorf("first instance's metrics %v: want one install done, one retried after ~600 s of rate limit", m)
+	}
+	logs, ok = fn.WaitLogs(5*time.Second, `"PullRequestsOpened"`)
+	if !ok {
+		t.Errorf("the second instance's logs lack PullRequestsOpened:\n%s", logs)
+	}
+	if m := emf(t, logs, "hardener-test-worker"); m["PullRequestsOpened"] != 2 {
+		t.Errorf("second instance's metrics %v: want two PRs opened", m)
 	}
 }
 

@@ -2,15 +2,41 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/hardener/hardener/app"
 	"github.com/hardener/hardener/app/ghclient"
 	"github.com/hardener/hardener/app/intake"
 	"github.com/hardener/hardener/app/metrics"
+	"github.com/hardener/hardener/lambda/internal/budget"
 	"github.com/hardener/hardener/lambda/internal/handler"
 	"github.com/hardener/hardener/lambda/internal/secrets"
 )
+
+// EnvBudgetTable names the DynamoDB table that holds every installation's
+// write budget, shared by all concurrent workers (docs/rate-limits.md).
+// Unset, each worker keeps its own budget in memory, which is only right
+// with one worker.
+const EnvBudgetTable = "HARDENER_BUDGET_TABLE"
+
+// useBudgetTable makes c keep its write budget in the table the
+// environment names, if any.
+func useBudgetTable(ctx context.Context, getenv func(string) string, c *ghclient.Clients) error {
+	table := getenv(EnvBudgetTable)
+	if table == "" {
+		return nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("aws configuration: %w", err)
+	}
+	c.SetBudgetStore(&budget.Store{Client: dynamodb.NewFromConfig(cfg), Table: table})
+	return nil
+}
 
 // clientsFromEnv reads the App's settings, the private key and webhook
 // secret from SSM or Secrets Manager when the environment names them.
@@ -37,6 +63,9 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
+	if err := useBudgetTable(ctx, getenv, clients); err != nil {
+		return nil, err
+	}
 	runner, err := app.NewAppWorker(clients)
 	if err != nil {
 		return nil, err
@@ -45,6 +74,9 @@ func NewWorkerFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
+	// Posture first: a first scan posts its check run and queues the pull
+	// request as a job of its own.
+	runner.SetFollowUp(q)
 	return &Worker{Runner: runner, Queue: q, Logger: logger}, nil
 }
 
@@ -58,6 +90,6 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q),
+	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q), AppID: settings.AppID,
 		Observer: app.NewDashboard(settings.AppID, clients)}, Logger: logger}, nil
 }

@@ -3,8 +3,10 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -21,17 +23,29 @@ import (
 // deadline to be started; later records are put back for another invocation.
 const DefaultStartMargin = 60 * time.Second
 
+// budgetParkSpread spreads the return of jobs parked for the write budget.
+const budgetParkSpread = 5 * time.Minute
+
+// DefaultResendReserve is the time kept back from a job's deadline to put
+// it back on the queue when it did not finish.
+const DefaultResendReserve = 15 * time.Second
+
 // Worker runs the jobs of an SQS batch with an intake.Runner, one after the
 // other. Failed records are reported as batch item failures, so that only
 // they are received again (and end in the dead-letter queue after the
-// queue's maxReceiveCount). A job that asks to be retried (rate limits) is
-// re-sent with a delay and its original deleted, so that waiting for GitHub
-// never counts toward the dead-letter limit.
+// queue's maxReceiveCount). A job that asks to be retried is re-sent with a
+// delay and its original deleted, so that waiting never counts toward the
+// dead-letter limit: waiting for GitHub's pause or the write budget keeps
+// the job's attempt count, failures that may pass (server errors) add one.
+// Each job runs with a deadline taken from the invocation's remaining time;
+// one that does not finish goes back to the queue and resumes from what it
+// left in GitHub.
 type Worker struct {
-	Runner      intake.Runner
-	Queue       *handler.Queue
-	Logger      *slog.Logger
-	StartMargin time.Duration // 0: DefaultStartMargin
+	Runner        intake.Runner
+	Queue         *handler.Queue
+	Logger        *slog.Logger
+	StartMargin   time.Duration // 0: DefaultStartMargin
+	ResendReserve time.Duration // 0: DefaultResendReserve
 }
 
 // Handle processes one batch.
@@ -85,17 +99,44 @@ func (w *Worker) record(ctx context.Context, logger *slog.Logger, msg events.SQS
 		return w.putBack(ctx, logger, msg, job, attempt, 0, "too little time left in this invocation")
 	}
 
+	reserve := w.ResendReserve
+	if reserve == 0 {
+		reserve = DefaultResendReserve
+	}
+	jobCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		jobCtx, cancel = context.WithDeadline(ctx, dl.Add(-reserve))
+		defer cancel()
+	}
 	start := time.Now()
-	err := runJob(intake.ContextWithLogger(ctx, logger), w.Runner, job)
+	err := runJob(intake.ContextWithLogger(jobCtx, logger), w.Runner, job)
 	if err == nil {
 		logger.Info("job done", "attempt", attempt+1, "took", time.Since(start).Round(time.Millisecond))
 		return true
 	}
+	if jobCtx.Err() != nil && ctx.Err() == nil {
+		// Out of time, not failed: what the job did is in GitHub (check
+		// run, branch, pull request), and its next run takes it from there.
+		logger.Warn("job did not finish before the invocation's deadline; queued again", "attempt", attempt+1, "err", err)
+		return w.putBack(ctx, logger, msg, job, attempt+1, 0, "invocation deadline")
+	}
+	park := ghclient.IsPark(err)
 	delay, retry := ghclient.RetryDelay(err, attempt)
 	switch {
 	case !retry:
 		logger.Error("job failed", "attempt", attempt+1, "err", err)
 		return false
+	case park:
+		var rl *ghclient.RateLimitedError
+		if errors.As(err, &rl) && rl.Reason == "write budget" {
+			// Jobs waiting for the budget come back spread out, not all at
+			// the slot that frees: the first to come takes it, the others
+			// park again at the cost of one read of the budget table.
+			delay += rand.N(budgetParkSpread)
+		}
+		logger.Info("job parked", "after", delay, "err", err)
+		return w.putBack(ctx, logger, msg, job, attempt, delay, "wait")
 	case attempt+1 >= app.MaxAttempts:
 		logger.Error("job still asks for a retry after the last attempt", "attempt", attempt+1, "err", err)
 		return false

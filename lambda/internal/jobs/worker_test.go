@@ -75,13 +75,15 @@ func TestWorkerReportsPartialBatchFailure(t *testing.T) {
 func TestWorkerResendsRetryWithDelay(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		err       error
-		wantDelay int32
-		notBefore bool
+		err         error
+		wantDelay   int32
+		notBefore   bool
+		wantAttempt string
 	}{
-		"retry error":              {&intake.RetryError{After: 90 * time.Second}, 90, false},
-		"rate limited, rounded up": {&ghclient.RateLimitedError{Until: time.Now().Add(119500 * time.Millisecond)}, 120, false},
-		"longer than SQS allows":   {&intake.RetryError{After: time.Hour}, 900, true},
+		"retry error": {&intake.RetryError{After: 90 * time.Second}, 90, false, "3"},
+		// Waiting for GitHub's pause or the write budget is no attempt.
+		"rate limited, rounded up": {&ghclient.RateLimitedError{Until: time.Now().Add(119500 * time.Millisecond)}, 120, false, "2"},
+		"longer than SQS allows":   {&intake.RetryError{After: time.Hour}, 900, true, "3"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -100,8 +102,8 @@ func TestWorkerResendsRetryWithDelay(t *testing.T) {
 				t.Fatalf("sent %d messages, want one re-send", len(msgs))
 			}
 			m := msgs[0]
-			if m.DelaySeconds != tc.wantDelay || m.Attributes[handler.AttrAttempt] != "3" || m.Job(t) != job {
-				t.Errorf("re-sent %+v, want delay %d and attempt 3", m, tc.wantDelay)
+			if m.DelaySeconds != tc.wantDelay || m.Attributes[handler.AttrAttempt] != tc.wantAttempt || m.Job(t) != job {
+				t.Errorf("re-sent %+v, want delay %d and attempt %s", m, tc.wantDelay, tc.wantAttempt)
 			}
 			if _, ok := m.Attributes[handler.AttrNotBefore]; ok != tc.notBefore {
 				t.Errorf("not_before present = %v, want %v", ok, tc.notBefore)
@@ -169,5 +171,50 @@ func TestWorkerFIFOHidesRetryAndStopsAtFailure(t *testing.T) {
 	}
 	if sqsFake.Visibility("rh-1") != 120 || len(sqsFake.Messages()) != 0 {
 		t.Errorf("visibility %v, sent %d: want the message hidden 120 s and nothing re-sent", sqsFake.Visibility("rh-1"), len(sqsFake.Messages()))
+	}
+}
+
+// TestWorkerParkedJobNeverReachesTheDeadLetterQueue: a job parked on its
+// last attempt is re-sent, not failed.
+func TestWorkerParkedJobNeverReachesTheDeadLetterQueue(t *testing.T) {
+	t.Parallel()
+	sqsFake := sqsfake.New(t)
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
+		Runner: outcomes{"r": &intake.RetryError{After: time.Minute, Err: &ghclient.RateLimitedError{Until: time.Now().Add(time.Minute), Reason: "write budget"}}}}
+	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobRefreshPR, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: itoa(app.MaxAttempts - 1)}),
+	}})
+	msgs := sqsFake.Messages()
+	if len(resp.BatchItemFailures) != 0 || len(msgs) != 1 || msgs[0].Attributes[handler.AttrAttempt] != itoa(app.MaxAttempts-1) {
+		t.Fatalf("failures %v, sent %+v: want re-sent with its attempt count", resp.BatchItemFailures, msgs)
+	}
+}
+
+// TestWorkerJobDeadlineComesFromTheInvocation: a job gets the invocation's
+// remaining time less the reserve for putting it back; when it runs out,
+// it goes back to the queue at once, not to the dead-letter queue.
+func TestWorkerJobDeadlineComesFromTheInvocation(t *testing.T) {
+	t.Parallel()
+	sqsFake := sqsfake.New(t)
+	var jobDeadline time.Time
+	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
+		StartMargin: 100 * time.Millisecond, ResendReserve: 300 * time.Millisecond,
+		Runner: intake.RunnerFunc(func(ctx context.Context, _ intake.Job) error {
+			jobDeadline, _ = ctx.Deadline()
+			<-ctx.Done()
+			return ctx.Err()
+		})}
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	invocation, _ := ctx.Deadline()
+	resp, _ := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
+		sqsRecord(t, "1", intake.Job{Kind: intake.JobInstall, InstallationID: 1, Owner: "o", Repo: "r"}, nil),
+	}})
+	if d := invocation.Sub(jobDeadline); d < 290*time.Millisecond || d > 310*time.Millisecond {
+		t.Errorf("job deadline %v before the invocation's, want the reserve", d)
+	}
+	msgs := sqsFake.Messages()
+	if len(resp.BatchItemFailures) != 0 || len(msgs) != 1 || msgs[0].DelaySeconds != 0 || msgs[0].Attributes[handler.AttrAttempt] != "1" {
+		t.Fatalf("failures %v, sent %+v: want the job queued again at once", resp.BatchItemFailures, msgs)
 	}
 }
