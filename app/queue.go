@@ -61,11 +61,6 @@ func (it queued) before(o queued) bool {
 // QueueOption tunes a Queue.
 type QueueOption func(*Queue)
 
-// WithQueueClock makes the queue's delays run on clock (default: the
-// system's). A clock with Busy and Idle methods (a simulated one) is told
-// when workers wait for work.
-func WithQueueClock(c ghclient.Clock) QueueOption { return func(q *Queue) { q.clock = c } }
-
 // workClock is a simulated clock that must know when workers wait.
 type workClock interface {
 	Busy()

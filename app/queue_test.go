@@ -58,7 +58,7 @@ func TestQueueShutdownHandsBackWork(t *testing.T) {
 	t.Parallel()
 	started, release := make(chan intake.Job, 1), make(chan struct{})
 	var done atomic.Int32
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		started <- j
 		<-release
 		done.Add(1)
@@ -99,7 +99,7 @@ func TestQueueShutdownHandsBackWork(t *testing.T) {
 func TestQueueFullIsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	block := make(chan struct{})
-	q := NewQueue(1, 2, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error { <-block; return nil }), nil)
+	q := NewQueue(1, 2, runnerFunc(func(ctx context.Context, j intake.Job) error { <-block; return nil }), nil)
 	defer func() { close(block); shutdown(t, q) }()
 	err := q.Enqueue(context.Background(), repoJobN(1), repoJobN(2), repoJobN(3))
 	var full *QueueFullError
@@ -115,7 +115,7 @@ func TestQueueRetryReenqueues(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	done := make(chan struct{})
-	q := NewQueue(2, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(2, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		if runs.Add(1) < 3 {
 			return &intake.RetryError{After: 5 * time.Millisecond, Err: errors.New("rate limited")}
 		}
@@ -137,7 +137,7 @@ func TestQueueRetryGivesUpLoudly(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
 	var runs atomic.Int32
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		runs.Add(1)
 		return &intake.RetryError{After: time.Millisecond}
 	}), slog.New(slog.NewTextHandler(&logs, nil)))
@@ -158,7 +158,7 @@ func TestQueueRetryGivesUpLoudly(t *testing.T) {
 func TestQueueShutdownHandsBackDelayedRetry(t *testing.T) {
 	t.Parallel()
 	ran := make(chan struct{}, 1)
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		ran <- struct{}{}
 		return &intake.RetryError{After: time.Hour}
 	}), nil)
@@ -182,7 +182,7 @@ func TestQueueSerialisesPerRepository(t *testing.T) {
 	running := map[string]int{}
 	maxSame, maxAll, all := 0, 0, 0
 	var wg sync.WaitGroup
-	q := NewQueue(4, 100, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(4, 100, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		defer wg.Done()
 		mu.Lock()
 		running[j.RepoKey()]++
@@ -218,7 +218,7 @@ func TestQueueSurvivesPanic(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	done := make(chan struct{})
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		if runs.Add(1) == 1 {
 			panic("boom")
 		}
@@ -237,7 +237,7 @@ func TestQueueSurvivesPanic(t *testing.T) {
 func TestQueueShutdownDeadlineCancelsJobs(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{})
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		close(started)
 		<-ctx.Done()
 		return ctx.Err()
@@ -259,7 +259,7 @@ func TestQueueServesInstallationsInTurn(t *testing.T) {
 	var mu sync.Mutex
 	var order []intake.Job
 	release := make(chan struct{})
-	q := NewQueue(1, 5000, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 5000, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		<-release
 		mu.Lock()
 		order = append(order, j)
@@ -303,7 +303,7 @@ func TestQueueParkedJobsKeepTheirAttempts(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	done := make(chan struct{})
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		if runs.Add(1) <= 3*MaxAttempts {
 			return &intake.RetryError{After: time.Millisecond, Err: &ghclient.RateLimitedError{Until: time.Now().Add(time.Millisecond), Reason: "retry-after"}}
 		}
@@ -327,7 +327,7 @@ func TestQueueServerErrorsBackOff(t *testing.T) {
 	var mu sync.Mutex
 	var at []time.Time
 	clk.Busy()
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		mu.Lock()
 		at = append(at, clk.Now())
 		mu.Unlock()
@@ -356,7 +356,7 @@ func TestQueueHoldsPullRequestsWhileCheckRunsWaitForTheBudget(t *testing.T) {
 	var order []string
 	parked := false
 	clk.Busy()
-	q := NewQueue(2, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(2, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if j.Kind == intake.JobInstall && !parked {

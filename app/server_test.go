@@ -18,7 +18,7 @@ func TestServeShutsDownAndLogsHandedBackJobs(t *testing.T) {
 	t.Parallel()
 	block := make(chan struct{})
 	started := make(chan struct{}, 1)
-	q := NewQueue(1, 10, intake.RunnerFunc(func(ctx context.Context, j intake.Job) error {
+	q := NewQueue(1, 10, runnerFunc(func(ctx context.Context, j intake.Job) error {
 		started <- struct{}{}
 		<-block
 		return nil

@@ -84,12 +84,6 @@ type Runner interface {
 	Run(ctx context.Context, job Job) error
 }
 
-// RunnerFunc adapts a function to Runner.
-type RunnerFunc func(ctx context.Context, job Job) error
-
-// Run calls f.
-func (f RunnerFunc) Run(ctx context.Context, job Job) error { return f(ctx, job) }
-
 // Enqueuer accepts jobs for later execution. Enqueue either accepts all jobs
 // or none.
 type Enqueuer interface {

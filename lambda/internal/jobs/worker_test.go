@@ -117,7 +117,7 @@ func TestWorkerWaitsOutNotBeforeWithoutRunning(t *testing.T) {
 	sqsFake := sqsfake.New(t)
 	ran := false
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
-		Runner: intake.RunnerFunc(func(context.Context, intake.Job) error { ran = true; return nil })}
+		Runner: runnerFunc(func(context.Context, intake.Job) error { ran = true; return nil })}
 	nb := strconv.FormatInt(time.Now().Add(30*time.Minute).Unix(), 10)
 	resp, _ := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
 		sqsRecord(t, "1", intake.Job{Kind: intake.JobRescan, InstallationID: 1, Owner: "o", Repo: "r"}, map[string]string{handler.AttrAttempt: "1", handler.AttrNotBefore: nb}),
@@ -146,7 +146,7 @@ func TestWorkerPutsBackWhenOutOfTime(t *testing.T) {
 	sqsFake := sqsfake.New(t)
 	ran := false
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
-		Runner: intake.RunnerFunc(func(context.Context, intake.Job) error { ran = true; return nil })}
+		Runner: runnerFunc(func(context.Context, intake.Job) error { ran = true; return nil })}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // < DefaultStartMargin
 	defer cancel()
 	resp, _ := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
@@ -199,7 +199,7 @@ func TestWorkerJobDeadlineComesFromTheInvocation(t *testing.T) {
 	var jobDeadline time.Time
 	w := &Worker{Queue: &handler.Queue{Client: sqsFake.Client(), URL: "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
 		StartMargin: 100 * time.Millisecond, ResendReserve: 300 * time.Millisecond,
-		Runner: intake.RunnerFunc(func(ctx context.Context, _ intake.Job) error {
+		Runner: runnerFunc(func(ctx context.Context, _ intake.Job) error {
 			jobDeadline, _ = ctx.Deadline()
 			<-ctx.Done()
 			return ctx.Err()
@@ -218,3 +218,8 @@ func TestWorkerJobDeadlineComesFromTheInvocation(t *testing.T) {
 		t.Fatalf("failures %v, sent %+v: want the job queued again at once", resp.BatchItemFailures, msgs)
 	}
 }
+
+// runnerFunc adapts a function to intake.Runner.
+type runnerFunc func(ctx context.Context, job intake.Job) error
+
+func (f runnerFunc) Run(ctx context.Context, job intake.Job) error { return f(ctx, job) }
