@@ -1,92 +1,30 @@
 // Package boundaries tests the import rules of docs/architecture.md: one
-// test per rule, over `go list` of the whole module.
+// test per rule, over `go list` of the whole module (list_test.go).
 package boundaries
 
 import (
-	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
 
-const module = "github.com/hardener/hardener"
-
-// pkg is one package of the module: its direct imports and everything it
-// links, both as paths relative to the module ("app/intake"), other
-// modules' packages left out.
-type pkg struct {
-	path    string
-	imports []string
-	deps    []string
-}
-
-var (
-	listOnce sync.Once
-	listed   []pkg
-	listErr  error
-)
-
-func packages(t *testing.T) []pkg {
-	t.Helper()
-	listOnce.Do(func() {
-		out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{join .Imports \",\"}}|{{join .Deps \",\"}}", module+"/...").CombinedOutput()
-		if err != nil {
-			listErr = err
-			listed = []pkg{{path: string(out)}}
-			return
-		}
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			f := strings.Split(line, "|")
-			listed = append(listed, pkg{path: ours(f[0]), imports: oursOnly(f[1]), deps: oursOnly(f[2])})
-		}
-	})
-	if listErr != nil {
-		t.Fatalf("go list: %v\n%s", listErr, listed[0].path)
-	}
-	return listed
-}
-
-func ours(p string) string { return strings.TrimPrefix(strings.TrimPrefix(p, module), "/") }
-
-func oursOnly(list string) []string {
-	var out []string
-	for _, p := range strings.Split(list, ",") {
-		if p == module || strings.HasPrefix(p, module+"/") {
-			out = append(out, ours(p))
-		}
-	}
-	return out
-}
-
-// under reports whether p is dir or below it.
-func under(p string, dirs ...string) bool {
-	for _, d := range dirs {
-		if p == d || strings.HasPrefix(p, d+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// forbid fails for every package matching which that links a package
-// matching banned.
-func forbid(t *testing.T, which, banned func(string) bool, why string) {
-	t.Helper()
-	checked := 0
+// TestWebhookFunctionStaysLight: the webhook function must answer GitHub
+// within 10 s from a cold start, so it links only the intake, not the
+// scanners (Scorecard alone makes the worker binary seven times larger).
+func TestWebhookFunctionStaysLight(t *testing.T) {
+	t.Parallel()
+	forbid(t, func(p string) bool { return p == "lambda/webhook" },
+		func(d string) bool { return d == "app" || under(d, "checks", "remediations") },
+		"the webhook function verifies, routes and queues")
 	for _, p := range packages(t) {
-		if !which(p.path) {
+		if p.path != "lambda/webhook" {
 			continue
 		}
-		checked++
-		for _, d := range p.deps {
-			if banned(d) {
-				t.Errorf("%s links %s: %s", p.path, d, why)
+		for _, d := range p.external {
+			if strings.HasPrefix(d, "github.com/ossf/scorecard") {
+				t.Errorf("lambda/webhook links %s: the webhook function verifies, routes and queues", d)
 			}
 		}
-	}
-	if checked == 0 {
-		t.Fatal("the rule matches no package")
 	}
 }
 
@@ -118,7 +56,7 @@ func TestOnlyEdgesUseTheApp(t *testing.T) {
 	forbid(t, func(p string) bool { return !under(p, "app", "cmd", "lambda") },
 		func(d string) bool { return under(d, "app") },
 		"only the command line and the Lambda functions build on the App")
-	forbid(t, func(p string) bool { return under(p, "app/intake", "app/ghclient", "app/snapshot") },
+	forbid(t, func(p string) bool { return under(p, "app") && p != "app" },
 		func(d string) bool { return d == "app" },
 		"the App's sub-packages are below the worker")
 }
@@ -167,4 +105,66 @@ func TestLambdaOnlyAdaptsEvents(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no lambda package")
 	}
+}
+
+// TestDashboardAndMetricsOnlyReport: the dashboard is drawn from what the
+// jobs left in their check runs and pull requests, and every part of the
+// App records measurements, so neither scans, fixes nor reads snapshots.
+func TestDashboardAndMetricsOnlyReport(t *testing.T) {
+	t.Parallel()
+	forbid(t, func(p string) bool { return under(p, "app/dashboard", "app/metrics") },
+		func(d string) bool { return under(d, "remediations", "app/snapshot", "checks/scorecard") },
+		"the dashboard and the metrics report what jobs did; they do not scan or fix")
+	// internal/config links checks (fail-on, remediation IDs): the rule is
+	// on what the dashboard itself imports.
+	forbidImports(t, func(p string) bool { return under(p, "app/dashboard") },
+		func(d string) bool { return under(d, "checks") },
+		"the dashboard counts findings from the report a job left, not from the scanners")
+	forbid(t, func(p string) bool { return under(p, "app/metrics") },
+		func(d string) bool { return d != "app/intake" },
+		"every part of the App may measure, so measuring builds on nothing but intake's context")
+}
+
+// TestSharedAnswersStandAlone: a rule and the remediation that fixes its
+// findings ask these packages the same question (is this place
+// suppressed? does Dependabot already cover this directory?), so that
+// `fix` never changes what the scan left alone or adds what it did not
+// ask for. The answer must not depend on either side.
+func TestSharedAnswersStandAlone(t *testing.T) {
+	t.Parallel()
+	forbid(t, func(p string) bool { return under(p, "internal/suppress", "internal/updates") },
+		func(d string) bool {
+			return under(d, "checks", "remediations", "app", "cmd", "lambda", "internal/config")
+		},
+		"rules and remediations read one answer that neither of them shapes")
+}
+
+// testSupport are the packages that exist for tests: fakes of GitHub and
+// AWS, golden files, the simulated clock, the Lambda emulator runner.
+// .ci/run's deadcode step names the same list.
+var testSupport = []string{
+	"internal/githubfake", "internal/golden", "internal/simclock",
+	"lambda/internal/sqsfake", "lambda/internal/dynamofake", "lambda/internal/secretsfake", "lambda/internal/emulator",
+}
+
+// TestTestSupportStaysInTests: no program links a fake, the golden-file
+// helper, the simulated clock or a script. `go list`'s Deps leave out what
+// only _test.go files import, so any link found here is in shipped code.
+func TestTestSupportStaysInTests(t *testing.T) {
+	t.Parallel()
+	listedPaths := map[string]bool{}
+	for _, p := range packages(t) {
+		listedPaths[p.path] = true
+	}
+	for _, s := range testSupport {
+		if !listedPaths[s] {
+			t.Errorf("test-support package %s does not exist: update the list here and in .ci/run", s)
+		}
+	}
+	isSupport := func(p string) bool { return slices.Contains(testSupport, p) }
+	forbid(t, func(p string) bool { return !isSupport(p) },
+		isSupport, "test support is imported by _test.go files only")
+	forbid(t, func(p string) bool { return true },
+		func(d string) bool { return under(d, "scripts") },
+		"scripts are programs of their own (the Action's steps, data regeneration), not libraries")
 }

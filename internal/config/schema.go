@@ -25,6 +25,7 @@ type field struct {
 	desc     string
 	enum     func() []string // allowed values of a string
 	min, max int             // bounds of an integer
+	pattern  string          // what a string must match
 	keys     func() []string // the keys of a map
 	items    map[string]any  // extra constraints on list items
 }
@@ -62,7 +63,15 @@ var fields = map[string]field{
 	"repositories.opt-in":                         {desc: "Repository names or owner/name globs Hardener is enabled on; empty: every repository.", items: glob},
 	"repositories.opt-out":                        {desc: "Repository names or globs Hardener is disabled on; wins over opt-in.", items: glob},
 	"repositories.allow-repo-override":            {desc: "false: repositories' own .github/hardener.yml files are ignored."},
+	"dashboard":                                   {desc: "Organisation file only: one issue, updated in place by the App, that shows where every repository of the organisation stands."},
+	"dashboard.enabled":                           {desc: "Keep the dashboard issue; off by default."},
+	"dashboard.repository": {desc: "The organisation's repository the issue lives in (a name, no owner). When it is public, private repositories are counted but not named.",
+		pattern: repoNamePattern},
 }
+
+// repoNamePattern is repoName without "." and "..", written without
+// look-ahead, which not every JSON Schema validator supports.
+const repoNamePattern = `^([A-Za-z0-9_-][A-Za-z0-9._-]{0,99}|\.[A-Za-z0-9_-][A-Za-z0-9._-]{0,98}|\.\.[A-Za-z0-9._-]{1,98})$`
 
 // remediationDocs describe the keys of `remediations:`.
 var remediationDocs = map[string]string{
@@ -76,24 +85,31 @@ var remediationDocs = map[string]string{
 	checks.FixRefresh:          "Keep existing pins current: image digests follow their tags, stale version comments of pinned actions are corrected.",
 }
 
-// orgOnly are the top-level keys only the organisation file may hold.
-var orgOnly = map[string]reflect.Value{"repositories": reflect.ValueOf(DefaultRepositories())}
+// orgOnly are the top-level keys only the organisation file may hold, in
+// the order the schema lists them.
+var orgOnly = []struct {
+	key string
+	def reflect.Value
+}{
+	{"repositories", reflect.ValueOf(DefaultRepositories())},
+	{"dashboard", reflect.ValueOf(DefaultDashboard())},
+}
 
 // Schema returns the JSON Schema (draft-07) of .github/hardener.yml,
 // generated from the Config struct, its defaults and the field table
-// above. It covers the organisation file too, so `repositories` is
-// allowed; the repository loader refuses it.
+// above. It covers the organisation file too, so `repositories` and
+// `dashboard` are allowed; the repository loader refuses them.
 func Schema() ([]byte, error) {
 	props, err := properties(reflect.ValueOf(Default()), "")
 	if err != nil {
 		return nil, err
 	}
-	for key, def := range orgOnly {
-		s, err := schemaOf(def, key)
+	for _, o := range orgOnly {
+		s, err := schemaOf(o.def, o.key)
 		if err != nil {
 			return nil, err
 		}
-		props = append(props, kv{key, s})
+		props = append(props, kv{o.key, s})
 	}
 	root := obj{
 		{"$schema", "http://json-schema.org/draft-07/schema#"},
@@ -148,6 +164,9 @@ func schemaOf(v reflect.Value, path string) (obj, error) {
 		s = append(s, kv{"type", "string"})
 		if f.enum != nil {
 			s = append(s, kv{"enum", f.enum()})
+		}
+		if f.pattern != "" {
+			s = append(s, kv{"pattern", f.pattern})
 		}
 		s = append(s, kv{"default", fmt.Sprint(v.Interface())})
 		return s, nil
