@@ -138,7 +138,7 @@ func render(d Data, st *saved) (string, int, error) {
 func chars(s string) int { return len(utf16.Encode([]rune(s))) }
 
 func buildView(d Data, budget int) (view, map[int64]bool) {
-	v := view{Marker: Marker, Title: Title, Owner: text(d.Owner), Updated: d.Updated.UTC().Format("2006-01-02 15:04 UTC")}
+	v := view{Marker: Marker, Title: Title, Owner: templates.Text(d.Owner), Updated: d.Updated.UTC().Format("2006-01-02 15:04 UTC")}
 	rows := append([]*Status(nil), d.Rows...)
 	sort.Slice(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 	var counts [numStates]int
@@ -270,14 +270,14 @@ func avg(sum, n int) string {
 
 // rowLine is one row of the main table.
 func rowLine(r *Status) string {
-	name := text(r.Name)
+	name := templates.Text(r.Name)
 	base := safeURL(r.URL)
 	if base != "" {
 		name = "[" + name + "](" + base + ")"
 	}
 	status := r.State.String()
 	if r.State == Failed && r.Message != "" {
-		status += ": " + text(truncate(r.Message, 120))
+		status += ": " + templates.Text(truncate(r.Message, 120))
 	}
 	var links []string
 	if base != "" && r.PR > 0 {
@@ -295,7 +295,7 @@ func rowLine(r *Status) string {
 func names(rows []*Status, room int) (namesList, int) {
 	l := namesList{Total: len(rows)}
 	for _, r := range rows {
-		n := text(r.Name)
+		n := templates.Text(r.Name)
 		if chars(n)+2 > room {
 			break
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hardener/hardener/internal/golden"
+	"github.com/hardener/hardener/templates"
 )
 
 var renderAt = time.Date(2026, 5, 6, 7, 8, 0, 0, time.UTC)
@@ -148,7 +149,7 @@ func TestRenderFitsAFoundation(t *testing.T) {
 			switch r.State {
 			case Failed:
 				failed++
-				if !strings.Contains(body, "["+text(r.Name)+"]") && !strings.Contains(body, " "+text(r.Name)+",") && !strings.Contains(body, " "+text(r.Name)+"\n") {
+				if !strings.Contains(body, "["+templates.Text(r.Name)+"]") && !strings.Contains(body, " "+templates.Text(r.Name)+",") && !strings.Contains(body, " "+templates.Text(r.Name)+"\n") {
 					t.Errorf("%d repositories: failed %s not listed", n, r.Name)
 				}
 			case OptedOut:

@@ -63,24 +63,3 @@ func TestScoreOf(t *testing.T) {
 		}
 	}
 }
-
-func TestTextEscapesMarkdown(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"plain-name.go":                 "plain-name.go",
-		"my_repo":                       `my\_repo`,
-		"a|b":                           `a\|b`,
-		"@org/team":                     "@&#8203;org/team",
-		"fixes #12":                     `fixes \#&#8203;12`,
-		"<img src=x onerror=alert(1)>":  `&lt;img src=x onerror=alert\(1\)&gt;`,
-		"[click](https://evil.example)": `\[click\]\(https&#8203;://evil.example\)`,
-		"line\nbreak":                   "line break",
-		"- list":                        "&#45; list",
-		"<!-- x -->":                    "&lt;\\!-- x --&gt;",
-		"www.evil.example":              "www&#8203;.evil.example",
-	} {
-		if got := text(in); got != want {
-			t.Errorf("text(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
