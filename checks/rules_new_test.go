@@ -149,7 +149,28 @@ jobs:
     steps:
       - run: npm publish
         env: {NODE_AUTH_TOKEN: "${{ secrets.GITHUB_TOKEN }}"}
+  twine-private:
+    steps:
+      - run: twine upload --repository-url https://pypi.example.com/simple/ dist/*
+        env: {TWINE_PASSWORD: "${{ secrets.INDEX }}"}
+  twine-private-env:
+    steps:
+      - run: twine upload dist/*
+        env:
+          TWINE_REPOSITORY_URL: https://nexus.example.com/repository/pypi/
+          TWINE_PASSWORD: ${{ secrets.NEXUS }}
+  npm-private:
+    steps:
+      - run: npm publish --registry=https://npm.example.com/
+        env: {NODE_AUTH_TOKEN: "${{ secrets.VERDACCIO }}"}
 `}, want: nil},
+		"public index named on the command line": {files: map[string]string{wf: `on: release
+jobs:
+  twine:
+    steps:
+      - run: twine upload --repository-url https://upload.pypi.org/legacy/ dist/*
+        env: {TWINE_PASSWORD: "${{ secrets.PYPI }}"}
+`}, want: []string{wf + ":6:32 low"}},
 	})
 }
 
