@@ -13,10 +13,11 @@ var ruleDocs = []RuleMeta{
 		Help: "An image tag can be pushed again with different content. Add the image's `@sha256:` index digest and keep the " +
 			"tag for readability (`node:20@sha256:…`). Applies to job `container`, `services.*.image`, `docker://` steps and " +
 			"Dockerfile `FROM` (comment lines inside a line continuation are skipped, as Docker does). An image built from one " +
-			"`${{ matrix.… }}` or `${{ env.… }}` expression is resolved: each literal tag the matrix gives it (after `exclude`, " +
+			"`${{ matrix.… }}` expression is resolved: each literal tag the matrix gives it (after `exclude`, " +
 			"with `include`) is reported at the matrix value, where the digest goes; pin-images does not rewrite those values. " +
 			"`scratch`, build stages, `ARG` images, matrices decided at run time and images built from several expressions are " +
-			"not flagged."},
+			"not flagged. GitHub offers no `env` context in `container:` and `services:`: an image built from `${{ env.… }}` " +
+			"makes the workflow invalid (see invalid-workflow), not unpinned."},
 	{ID: RuleMissingPermissions, Name: "MissingPermissions", Severity: Medium, Remediation: FixPermissions,
 		Short: "Job runs with the repository's default token permissions",
 		Help: "Without a `permissions:` block the GITHUB_TOKEN gets the repository default, which is write access to most " +
@@ -95,7 +96,9 @@ var ruleDocs = []RuleMeta{
 			"scanned, so problems in it are unknown. Workflows that parse are also checked with actionlint's syntax checks " +
 			"(reported at the offending key or value): unknown keys at any level, a job without `runs-on` that calls no " +
 			"reusable workflow, a step with both `uses` and `run`, `on:` forms and event names GitHub does not know, `needs` " +
-			"of missing jobs, and `uses:` values that are not references. `uses: $/path` (GitHub's self-repository syntax: " +
+			"of missing jobs, `uses:` values that are not references, and contexts or functions used where GitHub does not " +
+			"offer them (`env` in a `container:` image, `secrets` in a job's `if:`); expression type errors, which GitHub " +
+			"accepts, are not reported. `uses: $/path` (GitHub's self-repository syntax: " +
 			"this repository at the running commit) is valid; with an `@ref`, or with an expression in `uses:`, it is not."},
 	{ID: RuleSpoofableBotCheck, Name: "SpoofableBotCheck", Severity: High,
 		Short: "Privileged job trusts the run because its actor is a bot",

@@ -48,19 +48,21 @@ func validity(snap *repo.Snapshot) []Finding {
 func validateWorkflow(f *workflow.File) []Finding {
 	var out []Finding
 	self := map[int]bool{} // lines of `$/` references, which actionlint does not know
+	bad := map[int]bool{}  // lines of `uses:` values reported here (an expression in one, say)
 	for _, v := range f.Uses() {
 		if strings.HasPrefix(v.Value, "$/") {
 			self[v.Line] = true
 		}
 		if p := UsesProblem(v.Value); p != "" {
 			out = append(out, invalidAt(loc(f, v), fmt.Sprintf("uses: %s is not a valid reference: %s", v.Value, p)))
+			bad[v.Line] = true
 		}
 	}
 	if f.Expanded > workflow.ExpandLimit {
 		return out // expanding its aliases is more work than a workflow needs
 	}
 	for _, e := range lintCache.errors(f.Source.Src) {
-		if !keepLintError(e) || self[e.Line] {
+		if !keepLintError(e) || self[e.Line] || bad[e.Line] && e.Kind == "expression" {
 			continue
 		}
 		out = append(out, invalidAt(lintPlace(f, e), e.Message))
@@ -74,8 +76,9 @@ func invalidAt(l Location, msg string) Finding {
 }
 
 // actionlintErrors runs actionlint's parser and the rules that judge the
-// shape of a workflow (not its style, its expressions or the inputs of
-// popular actions), without reading any other file.
+// shape of a workflow and where its expressions may use which contexts
+// (not its style, expression types or the inputs of popular actions),
+// without reading any other file.
 func actionlintErrors(src []byte) (errs []*actionlint.Error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -91,6 +94,9 @@ func actionlintErrors(src []byte) (errs []*actionlint.Error) {
 		actionlint.NewRuleJobNeeds(),
 		actionlint.NewRuleAction(actionlint.NewLocalActionsCache(nil, nil)),
 		actionlint.NewRuleWorkflowCall("", actionlint.NewLocalReusableWorkflowCache(nil, "", nil)),
+		// For where a context or function may be used: GitHub refuses a
+		// workflow that names env in a container image, for one.
+		actionlint.NewRuleExpression(actionlint.NewLocalActionsCache(nil, nil), actionlint.NewLocalReusableWorkflowCache(nil, "", nil)),
 	}
 	v := actionlint.NewVisitor()
 	for _, r := range rules {
@@ -140,6 +146,11 @@ func keepLintError(e *actionlint.Error) bool {
 		return strings.Contains(msg, "in invalid format")
 	case "workflow-call":
 		return strings.Contains(msg, "is not following the format")
+	case "expression":
+		// Only what GitHub checks when it loads the workflow: a context or
+		// function where it is not available, a function that does not
+		// exist. Type errors (a property a payload may lack) are not.
+		return strings.Contains(msg, "is not allowed here") || strings.HasPrefix(msg, "undefined function")
 	}
 	return false
 }

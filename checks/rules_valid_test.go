@@ -68,6 +68,37 @@ jobs:
 			want: []string{wf + ":3:4 medium", wf + ":4:6 medium"}},
 		"syntax newer than the linked actionlint": {files: map[string]string{wf: "on: push\nconcurrency:\n  group: deploy\n  queue: max\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
 			want: nil},
+		"contexts where GitHub does not offer them": {files: map[string]string{wf: `on: push
+env:
+  IMAGE: node:20
+jobs:
+  a:
+    if: secrets.DEPLOY_KEY != ''
+    runs-on: x
+    container: ${{ env.IMAGE }}
+    services:
+      db:
+        image: ${{ env.IMAGE }}
+    steps:
+      - run: echo ${{ env.IMAGE }} ${{ fromJson2('[]') }}
+`}, want: []string{wf + ":11:20 medium", wf + ":13:40 medium", wf + ":6:9 medium", wf + ":8:20 medium"}},
+		"contexts where GitHub offers them": {files: map[string]string{wf: `on: push
+env:
+  IMAGE: node:20
+jobs:
+  a:
+    if: github.event_name == 'push' && vars.ON == 'yes'
+    runs-on: ${{ vars.RUNNER }}
+    strategy:
+      matrix:
+        image: ['node:20']
+    container: ${{ matrix.image }}
+    env:
+      TAG: ${{ matrix.image }}
+    steps:
+      - if: env.TAG != '' && matrix.image != ''
+        run: echo ${{ env.IMAGE }} ${{ hashFiles('**/go.sum') }} ${{ steps.x.outputs.y }}
+`}, want: nil},
 		"actions are not workflows": {files: map[string]string{"action.yml": "runs:\n  using: composite\n  steps: [{run: echo, shell: bash}]\n"}, want: nil},
 	})
 	got := scanFindings(t, map[string]string{wf: "on: push\njobs:\n  a:\n    steps: [{run: echo}]\n"}, RuleInvalidWorkflow)
