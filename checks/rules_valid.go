@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -166,6 +167,11 @@ func lintPlace(f *workflow.File, e *actionlint.Error) Location {
 			}
 		}
 	}
+	if e.Kind == "job-needs" {
+		if v := missingNeed(f, e); v != nil {
+			return loc(f, v)
+		}
+	}
 	line := max(1, min(e.Line, f.Source.Lines()))
 	off := f.Source.Offset(line, max(1, e.Column))
 	if off < len(f.Source.Src) && (f.Source.Src[off] == '"' || f.Source.Src[off] == '\'') {
@@ -173,3 +179,25 @@ func lintPlace(f *workflow.File, e *actionlint.Error) Location {
 	}
 	return locAt(f, off, off)
 }
+
+// missingNeed finds the `needs:` entry naming a job that does not exist,
+// which actionlint places at the job's key.
+func missingNeed(f *workflow.File, e *actionlint.Error) *workflow.Value {
+	m := missingNeedMsg.FindStringSubmatch(e.Message)
+	if m == nil || f.Workflow == nil {
+		return nil
+	}
+	for _, j := range f.Workflow.Jobs {
+		if j.Key.Line != e.Line {
+			continue
+		}
+		for _, v := range j.NeedsAt {
+			if strings.EqualFold(v.Value, m[1]) {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+var missingNeedMsg = regexp.MustCompile(`needs job "([^"]+)" which does not exist`)

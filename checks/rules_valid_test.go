@@ -59,7 +59,7 @@ jobs:
     runs-on: x
     steps: [{run: echo}]
 `}, want: []string{wf + ":10:5 medium", wf + ":12:9 medium", wf + ":14:15 medium", wf + ":15:15 medium",
-			wf + ":16:15 medium", wf + ":18:11 medium", wf + ":19:3 medium", wf + ":3:3 medium", wf + ":5:3 medium"}},
+			wf + ":16:15 medium", wf + ":18:11 medium", wf + ":20:12 medium", wf + ":3:3 medium", wf + ":5:3 medium"}},
 		"invalid on: form": {files: map[string]string{wf: "on: 42\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
 			want: []string{wf + ":1:5 medium"}},
 		"unknown top-level key": {files: map[string]string{wf: "on: push\njob:\n  a: {}\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
