@@ -37,8 +37,10 @@ var ruleDocs = []RuleMeta{
 		Short: "Privileged workflow checks out and runs a pull request's code",
 		Help: "A `pull_request_target`, `workflow_run` or `issue_comment` workflow that checks out the pull request's head and " +
 			"then runs build steps gives a fork's author the workflow's token and secrets (the Ultralytics compromise in " +
-			"December 2024 began like this). Use `pull_request` for untrusted code, or split the work so that the privileged " +
-			"part never executes the checkout."},
+			"December 2024 began like this). The head is named by its SHA, `refs/pull/…`, `gh pr checkout`, or by its branch " +
+			"name together with `repository:` set to the head repository; a branch name alone reads the base repository, " +
+			"where a fork's branches do not exist, and is not reported. Use `pull_request` for untrusted code, or split " +
+			"the work so that the privileged part never executes the checkout."},
 	{ID: RuleTemplateInjection, Name: "TemplateInjection", Severity: High, Exploitable: true,
 		Short: "Attacker-controlled text expanded into a script",
 		Help: "`${{ … }}` is substituted into a script before it runs, so a pull request title or branch name such as " +

@@ -177,6 +177,40 @@ jobs:
         with: {ref: "${{ github.head_ref }}"}
       - uses: actions/upload-artifact@v4
 `}, want: nil},
+		"a branch by name reads the base repository": {files: map[string]string{wf: `on: [pull_request_target, workflow_run]
+jobs:
+  a:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.head_ref }}"}
+      - run: make
+  b:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.workflow_run.head_branch }}
+          repository: ${{ github.repository }}
+      - run: make
+  fork-branch:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.ref }}
+          repository: ${{ github.event.pull_request.head.repo.full_name }}
+      - run: make
+  fork-run-branch:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          repository: ${{ github.event.workflow_run.head_repository.full_name }}
+          ref: ${{ github.event.workflow_run.head_branch }}
+      - run: make
+  sha-from-base:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.workflow_run.head_sha }}"}
+      - run: make
+`}, want: []string{wf + ":19:16 high", wf + ":27:16 high", wf + ":32:22 high"}},
 		"pull_request is unprivileged": {files: map[string]string{wf: `on: pull_request
 jobs:
   a:

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hardener/hardener/internal/repo"
@@ -100,7 +101,7 @@ func untrustedCheckoutAt(s *workflow.Step) *workflow.Value {
 		u, ok := ParseUses(s.Uses.Value)
 		if ok && strings.EqualFold(u.Name(), "actions/checkout") {
 			ref := s.WithValue("ref")
-			if ref != nil && mentionsUntrusted(ref.Value) {
+			if ref != nil && mentionsUntrusted(ref.Value) && !baseBranch(ref.Value, s.WithValue("repository")) {
 				return ref
 			}
 		}
@@ -111,6 +112,42 @@ func untrustedCheckoutAt(s *workflow.Step) *workflow.Value {
 		return s.Run
 	}
 	return nil
+}
+
+// branchRefs are the untrusted refs that name a branch, not a commit.
+var branchRefs = map[string]bool{
+	"github.head_ref": true, "github.event.pull_request.head.ref": true,
+	"github.event.workflow_run.head_branch": true, "github.event.workflow_run.pull_requests.*.head.ref": true,
+}
+
+// baseBranch reports whether a checkout's ref names only a pull request's
+// branch by name while the checkout reads the base repository (no
+// `repository:` naming the head repository). A fork's branch does not
+// exist there, so what is checked out is a branch of this repository,
+// which only people with write access push to. A SHA or refs/pull/ is
+// different: the base repository serves the fork's commits by either.
+func baseBranch(ref string, repo *workflow.Value) bool {
+	if strings.Contains(ref, "refs/pull/") {
+		return false
+	}
+	for _, e := range workflow.Expressions(ref) {
+		for _, c := range e.Contexts {
+			if !branchRefs[c] && slices.Contains(untrustedRefs, c) {
+				return false
+			}
+		}
+	}
+	if repo == nil {
+		return true
+	}
+	for _, e := range workflow.Expressions(repo.Value) {
+		for _, c := range e.Contexts {
+			if c != "github.repository" {
+				return false // the head repository, or one we cannot tell
+			}
+		}
+	}
+	return true // a literal repository is not the fork's
 }
 
 func mentionsUntrusted(v string) bool {
