@@ -105,7 +105,7 @@ var ruleDocs = []RuleMeta{
 	{ID: RuleSpoofableBotCheck, Name: "SpoofableBotCheck", Severity: High,
 		Short: "Privileged job trusts the run because its actor is a bot",
 		Help: "In a `pull_request_target` or `workflow_run` workflow, `if: github.actor == 'dependabot[bot]'` (or " +
-			"`triggering_actor`, `event.sender.login`, the bots' numeric ids, `renovate[bot]`) does not prove the code is the " +
+			"`triggering_actor`, `event.sender.login`, the triggering run's `event.workflow_run.actor`, the bots' numeric ids, `renovate[bot]`) does not prove the code is the " +
 			"bot's: the actor is whoever triggered the run, and a fork's author can get Dependabot to trigger a run on their " +
 			"own branch (by asking it to rebase). The job then runs their code with a write token and secrets. High when the " +
 			"check alone lets the job run, medium when other conditions also apply. Check the pull request's author " +

@@ -29,6 +29,8 @@ jobs:
 `}, want: []string{wf + ":13:75 medium", wf + ":15:13 high", wf + ":4:9 high", wf + ":9:36 high"}},
 		"workflow_run": {files: map[string]string{wf: "on:\n  workflow_run:\n    workflows: [ci]\n    types: [completed]\njobs:\n  a:\n    if: >-\n      github.event.workflow_run.conclusion == 'success' &&\n      github.actor == 'dependabot[bot]'\n    steps: [{run: echo}]\n"},
 			want: []string{wf + ":9:7 medium"}},
+		"the triggering run's actor": {files: map[string]string{wf: "on:\n  workflow_run:\n    workflows: [ci]\n    types: [completed]\njobs:\n  a:\n    if: github.event.workflow_run.actor.id == 49699333\n    steps: [{run: echo}]\n  b:\n    if: github.event.workflow_run.triggering_actor.login == 'renovate[bot]'\n    steps: [{run: echo}]\n"},
+			want: []string{wf + ":10:9 high", wf + ":7:9 high"}},
 		"unprivileged triggers": {files: map[string]string{wf: "on: pull_request\njobs:\n  a:\n    if: github.actor == 'dependabot[bot]'\n    steps: [{run: echo}]\n"},
 			want: nil},
 	})
