@@ -37,7 +37,8 @@ var ruleDocs = []RuleMeta{
 		Short: "Privileged workflow checks out and runs a pull request's code",
 		Help: "A `pull_request_target`, `workflow_run` or `issue_comment` workflow that checks out the pull request's head and " +
 			"then runs build steps gives a fork's author the workflow's token and secrets (the Ultralytics compromise in " +
-			"December 2024 began like this). The head is named by its SHA, `refs/pull/…`, `gh pr checkout`, or by its branch " +
+			"December 2024 began like this). The head is named by its SHA, `refs/pull/…`, `gh pr checkout`, a `git fetch` of " +
+			"`pull/N/head` (reported at that line of the script), or by its branch " +
 			"name together with `repository:` set to the head repository; a branch name alone reads the base repository, " +
 			"where a fork's branches do not exist, and is not reported. Use `pull_request` for untrusted code, or split " +
 			"the work so that the privileged part never executes the checkout."},

@@ -211,6 +211,29 @@ jobs:
         with: {ref: "${{ github.event.workflow_run.head_sha }}"}
       - run: make
 `}, want: []string{wf + ":19:16 high", wf + ":27:16 high", wf + ":32:22 high"}},
+		"fetching a pull request's ref in a script": {files: map[string]string{wf: `on: issue_comment
+jobs:
+  a:
+    steps:
+      - run: |
+          set -e
+          git fetch origin "pull/${{ github.event.issue.number }}/head:pr"
+          git checkout pr
+      - run: make
+  b:
+    steps:
+      - run: git fetch origin refs/pull/1/merge && git checkout FETCH_HEAD
+      - run: make
+  c:
+    steps:
+      - run: |
+          gh  pr   checkout "$PR"
+      - run: make
+  d:
+    steps:
+      - run: git fetch origin main
+      - run: make
+`}, want: []string{wf + ":12:14 high", wf + ":17:11 high", wf + ":7:11 high"}},
 		"pull_request is unprivileged": {files: map[string]string{wf: `on: pull_request
 jobs:
   a:

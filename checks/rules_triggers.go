@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -72,8 +73,8 @@ func (untrustedCheckout) Run(_ context.Context, snap *repo.Snapshot) ([]Finding,
 		}
 		for _, j := range w.Jobs {
 			for i, s := range j.Steps {
-				at := untrustedCheckoutAt(s)
-				if at == nil {
+				primary := untrustedCheckoutLoc(f, s)
+				if primary == nil {
 					continue
 				}
 				runner := firstRunner(j.Steps[i+1:])
@@ -83,7 +84,7 @@ func (untrustedCheckout) Run(_ context.Context, snap *repo.Snapshot) ([]Finding,
 				out = append(out, Finding{Rule: RuleUntrustedCheckout, Severity: High, Confidence: ConfidenceMedium,
 					Message: fmt.Sprintf("job %q checks out the pull request's code on %s and then runs %q: a fork's author "+
 						"controls that code and gets this workflow's token and secrets", j.ID, trig.Name, runner.Label()),
-					Primary: loc(f, at),
+					Primary: *primary,
 					Related: []Location{
 						{File: f.Path, Line: trig.At.Line, Column: trig.At.Column, Note: "privileged trigger"},
 						relatedStep(f, runner, "runs the checked-out code"),
@@ -95,24 +96,58 @@ func (untrustedCheckout) Run(_ context.Context, snap *repo.Snapshot) ([]Finding,
 }
 
 // untrustedCheckoutAt returns the value that makes a step check out
-// pull-request code: the checkout's `ref:` or a `gh pr checkout` script.
-func untrustedCheckoutAt(s *workflow.Step) *workflow.Value {
+// pull-request code: the checkout's `ref:`, or a script that runs `gh pr
+// checkout` or fetches a pull request's ref, with the span of the line
+// that does it (lo == hi: the whole value).
+func untrustedCheckoutAt(s *workflow.Step) (v *workflow.Value, lo, hi int) {
 	if s.Uses != nil {
 		u, ok := ParseUses(s.Uses.Value)
 		if ok && strings.EqualFold(u.Name(), "actions/checkout") {
 			ref := s.WithValue("ref")
 			if ref != nil && mentionsUntrusted(ref.Value) && !baseBranch(ref.Value, s.WithValue("repository")) {
-				return ref
+				return ref, 0, 0
 			}
 		}
+		return nil, 0, 0
+	}
+	if s.Run == nil {
+		return nil, 0, 0
+	}
+	script := s.Run.Value
+	if m := prCheckout.FindStringIndex(script); m != nil {
+		lo := strings.LastIndexByte(script[:m[0]], '\n') + 1
+		lo += len(script[lo:]) - len(strings.TrimLeft(script[lo:], " \t"))
+		hi := len(script)
+		if i := strings.IndexByte(script[m[0]:], '\n'); i >= 0 {
+			hi = m[0] + i
+		}
+		return s.Run, lo, hi
+	}
+	if strings.Contains(script, "git fetch") && strings.Contains(script, "pull/") {
+		return s.Run, 0, 0 // the fetch and its refspec on different lines
+	}
+	return nil, 0, 0
+}
+
+// untrustedCheckoutLoc is where a step checks out pull-request code, or
+// nil.
+func untrustedCheckoutLoc(f *workflow.File, s *workflow.Step) *Location {
+	at, lo, hi := untrustedCheckoutAt(s)
+	if at == nil {
 		return nil
 	}
-	if s.Run != nil && (strings.Contains(s.Run.Value, "gh pr checkout") ||
-		strings.Contains(s.Run.Value, "git fetch") && strings.Contains(s.Run.Value, "refs/pull/")) {
-		return s.Run
+	l := loc(f, at)
+	if hi > lo {
+		offs := at.SourceOffsets(f.Source.Src, []int{lo, hi})
+		l = locAt(f, offs[0], offs[1])
 	}
-	return nil
+	return &l
 }
+
+// prCheckout finds a command that checks out or fetches a pull request's
+// head: `gh pr checkout`, or `git fetch` of `pull/N/head` (with or
+// without `refs/`), which the base repository serves for forks too.
+var prCheckout = regexp.MustCompile(`\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/`)
 
 // branchRefs are the untrusted refs that name a branch, not a commit.
 var branchRefs = map[string]bool{
