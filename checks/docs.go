@@ -40,7 +40,8 @@ var ruleDocs = []RuleMeta{
 			"December 2024 began like this). The head is named by its SHA, `refs/pull/…`, `gh pr checkout`, a `git fetch` of " +
 			"`pull/N/head` (reported at that line of the script), or by its branch " +
 			"name together with `repository:` set to the head repository; a branch name alone reads the base repository, " +
-			"where a fork's branches do not exist, and is not reported. Use `pull_request` for untrusted code, or split " +
+			"where a fork's branches do not exist, and is not reported. Steps that only print (`echo`, `printf`, `ls`, `cat`, " +
+			"without command substitution) do not run the checkout. Use `pull_request` for untrusted code, or split " +
 			"the work so that the privileged part never executes the checkout."},
 	{ID: RuleTemplateInjection, Name: "TemplateInjection", Severity: High, Exploitable: true,
 		Short: "Attacker-controlled text expanded into a script",

@@ -234,6 +234,33 @@ jobs:
       - run: git fetch origin main
       - run: make
 `}, want: []string{wf + ":12:14 high", wf + ":17:11 high", wf + ":7:11 high"}},
+		"a head checkout followed only by printing runs nothing": {files: map[string]string{wf: `on: pull_request_target
+jobs:
+  prints:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - run: |
+          # what was checked out
+          echo "at ${{ github.event.pull_request.head.sha }}"; ls -la && cat README.md | head -n 5
+  substitution:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - run: echo "version $(./version.sh)"
+  then-builds:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - run: echo start
+      - run: echo build && make
+  python:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - shell: python
+        run: print("x")
+`}, want: []string{wf + ":13:22 high", wf + ":18:22 high", wf + ":24:22 high"}},
 		"pull_request is unprivileged": {files: map[string]string{wf: `on: pull_request
 jobs:
   a:

@@ -204,7 +204,7 @@ func mentionsUntrusted(v string) bool {
 // firstRunner returns the first later step that executes repository code.
 func firstRunner(steps []*workflow.Step) *workflow.Step {
 	for _, s := range steps {
-		if s.Run != nil {
+		if s.Run != nil && !inertScript(s) {
 			return s
 		}
 		if s.Uses != nil && strings.HasPrefix(s.Uses.Value, "./") {
@@ -213,6 +213,39 @@ func firstRunner(steps []*workflow.Step) *workflow.Step {
 	}
 	return nil
 }
+
+// inertCommands neither execute nor interpret the files of a checkout.
+var inertCommands = map[string]bool{
+	"echo": true, "printf": true, "true": true, "false": true, "exit": true, ":": true, "date": true,
+	"pwd": true, "ls": true, "sleep": true, "cat": true, "wc": true, "head": true, "tail": true,
+}
+
+// inertScript reports whether a bash or sh script only prints: every
+// command is one of inertCommands, with no command substitution. Anything
+// else (a build, a script of the checkout, a tool reading its config)
+// counts as running the checkout.
+func inertScript(s *workflow.Step) bool {
+	if s.Shell != nil && s.Shell.Value != "bash" && s.Shell.Value != "sh" {
+		return false
+	}
+	script := s.Run.Value
+	if strings.Contains(script, "$(") || strings.Contains(script, "`") || strings.Contains(script, "<(") {
+		return false
+	}
+	for _, cmd := range commandSplit.Split(script, -1) {
+		cmd = strings.TrimSpace(cmd)
+		if cmd == "" || strings.HasPrefix(cmd, "#") {
+			continue
+		}
+		name, _, _ := strings.Cut(cmd, " ")
+		if !inertCommands[name] {
+			return false
+		}
+	}
+	return true
+}
+
+var commandSplit = regexp.MustCompile(`\n|&&|\|\||;|\|`)
 
 func relatedStep(f *workflow.File, s *workflow.Step, note string) Location {
 	v := s.Run
