@@ -99,7 +99,8 @@ var ruleDocs = []RuleMeta{
 		Help: "The file is not valid YAML, not a workflow or action GitHub can run, or is over the size cap: it was not " +
 			"scanned, so problems in it are unknown. Workflows that parse are also checked with actionlint's syntax checks " +
 			"(reported at the offending key or value): unknown keys at any level, a job without `runs-on` that calls no " +
-			"reusable workflow, a step with both `uses` and `run`, `on:` forms and event names GitHub does not know, `needs` " +
+			"reusable workflow, a step with both `uses` and `run`, `on:` forms and event names GitHub does not know, job and " +
+			"step ids GitHub does not accept (malformed, or a step id used twice in a job), `needs` " +
 			"of missing jobs, `uses:` values that are not references, and contexts or functions used where GitHub does not " +
 			"offer them (`env` in a `container:` image, `secrets` in a job's `if:`); expression type errors, which GitHub " +
 			"accepts, are not reported. `uses: $/path` (GitHub's self-repository syntax: " +

@@ -93,6 +93,7 @@ func actionlintErrors(src []byte) (errs []*actionlint.Error) {
 	rules := []actionlint.Rule{
 		actionlint.NewRuleEvents(),
 		actionlint.NewRuleJobNeeds(),
+		actionlint.NewRuleID(), // duplicated step ids, malformed job and step ids
 		actionlint.NewRuleAction(actionlint.NewLocalActionsCache(nil, nil)),
 		actionlint.NewRuleWorkflowCall("", actionlint.NewLocalReusableWorkflowCache(nil, "", nil)),
 		// For where a context or function may be used: GitHub refuses a
@@ -141,7 +142,7 @@ func keepLintError(e *actionlint.Error) bool {
 				return true
 			}
 		}
-	case "job-needs":
+	case "job-needs", "id":
 		return true
 	case "action":
 		return strings.Contains(msg, "in invalid format")

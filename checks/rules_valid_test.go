@@ -99,6 +99,18 @@ jobs:
       - if: env.TAG != '' && matrix.image != ''
         run: echo ${{ env.IMAGE }} ${{ hashFiles('**/go.sum') }} ${{ steps.x.outputs.y }}
 `}, want: nil},
+		"step and job ids": {files: map[string]string{wf: `on: push
+jobs:
+  1st:
+    runs-on: x
+    steps:
+      - id: v
+        run: echo
+      - id: V
+        run: echo
+      - id: ok_2-b
+        run: echo
+`}, want: []string{wf + ":3:3 medium", wf + ":8:13 medium"}},
 		"actions are not workflows": {files: map[string]string{"action.yml": "runs:\n  using: composite\n  steps: [{run: echo, shell: bash}]\n"}, want: nil},
 	})
 	got := scanFindings(t, map[string]string{wf: "on: push\njobs:\n  a:\n    steps: [{run: echo}]\n"}, RuleInvalidWorkflow)
