@@ -44,6 +44,14 @@ func (p place) String() string { return fmt.Sprintf("%s %s:%d", p.rule, p.file, 
 // corpusExpectations reads the annotations of one case directory.
 func corpusExpectations(t *testing.T, dir string) map[place]int {
 	t.Helper()
+	return readMarks(t, dir, expectMark)
+}
+
+// readMarks reads the annotations mark finds in one case directory (the
+// first group is the optional +N, the second the rule list), and the
+// directory's EXPECT file.
+func readMarks(t *testing.T, dir string, mark *regexp.Regexp) map[place]int {
+	t.Helper()
 	want := map[place]int{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -55,6 +63,9 @@ func corpusExpectations(t *testing.T, dir string) map[place]int {
 			return err
 		}
 		if rel == "EXPECT" {
+			if mark != expectMark {
+				return nil
+			}
 			for _, l := range strings.Split(string(b), "\n") {
 				if f := strings.Fields(l); len(f) == 2 {
 					file, line, _ := strings.Cut(f[1], ":")
@@ -66,7 +77,7 @@ func corpusExpectations(t *testing.T, dir string) map[place]int {
 		}
 		sc := bufio.NewScanner(strings.NewReader(string(b)))
 		for n := 1; sc.Scan(); n++ {
-			for _, m := range expectMark.FindAllStringSubmatch(sc.Text(), -1) {
+			for _, m := range mark.FindAllStringSubmatch(sc.Text(), -1) {
 				at := n
 				if m[1] != "" {
 					k, _ := strconv.Atoi(m[1][1:])

@@ -13,10 +13,11 @@ var ruleDocs = []RuleMeta{
 		Help: "An image tag can be pushed again with different content. Add the image's `@sha256:` index digest and keep the " +
 			"tag for readability (`node:20@sha256:…`). Applies to job `container`, `services.*.image`, `docker://` steps and " +
 			"Dockerfile `FROM` (comment lines inside a line continuation are skipped, as Docker does). An image built from one " +
-			"`${{ matrix.… }}` or `${{ env.… }}` expression is resolved: each literal tag the matrix gives it (after `exclude`, " +
+			"`${{ matrix.… }}` expression is resolved: each literal tag the matrix gives it (after `exclude`, " +
 			"with `include`) is reported at the matrix value, where the digest goes; pin-images does not rewrite those values. " +
 			"`scratch`, build stages, `ARG` images, matrices decided at run time and images built from several expressions are " +
-			"not flagged."},
+			"not flagged. GitHub offers no `env` context in `container:` and `services:`: an image built from `${{ env.… }}` " +
+			"makes the workflow invalid (see invalid-workflow), not unpinned."},
 	{ID: RuleMissingPermissions, Name: "MissingPermissions", Severity: Medium, Remediation: FixPermissions,
 		Short: "Job runs with the repository's default token permissions",
 		Help: "Without a `permissions:` block the GITHUB_TOKEN gets the repository default, which is write access to most " +
@@ -36,8 +37,12 @@ var ruleDocs = []RuleMeta{
 		Short: "Privileged workflow checks out and runs a pull request's code",
 		Help: "A `pull_request_target`, `workflow_run` or `issue_comment` workflow that checks out the pull request's head and " +
 			"then runs build steps gives a fork's author the workflow's token and secrets (the Ultralytics compromise in " +
-			"December 2024 began like this). Use `pull_request` for untrusted code, or split the work so that the privileged " +
-			"part never executes the checkout."},
+			"December 2024 began like this). The head is named by its SHA, `refs/pull/…`, `gh pr checkout`, a `git fetch` of " +
+			"`pull/N/head` (reported at that line of the script), or by its branch " +
+			"name together with `repository:` set to the head repository; a branch name alone reads the base repository, " +
+			"where a fork's branches do not exist, and is not reported. Steps that only print (`echo`, `printf`, `ls`, `cat`, " +
+			"without command substitution) do not run the checkout. Use `pull_request` for untrusted code, or split " +
+			"the work so that the privileged part never executes the checkout."},
 	{ID: RuleTemplateInjection, Name: "TemplateInjection", Severity: High, Exploitable: true,
 		Short: "Attacker-controlled text expanded into a script",
 		Help: "`${{ … }}` is substituted into a script before it runs, so a pull request title or branch name such as " +
@@ -94,13 +99,16 @@ var ruleDocs = []RuleMeta{
 		Help: "The file is not valid YAML, not a workflow or action GitHub can run, or is over the size cap: it was not " +
 			"scanned, so problems in it are unknown. Workflows that parse are also checked with actionlint's syntax checks " +
 			"(reported at the offending key or value): unknown keys at any level, a job without `runs-on` that calls no " +
-			"reusable workflow, a step with both `uses` and `run`, `on:` forms and event names GitHub does not know, `needs` " +
-			"of missing jobs, and `uses:` values that are not references. `uses: $/path` (GitHub's self-repository syntax: " +
+			"reusable workflow, a step with both `uses` and `run`, `on:` forms and event names GitHub does not know, job and " +
+			"step ids GitHub does not accept (malformed, or a step id used twice in a job), `needs` " +
+			"of missing jobs, `uses:` values that are not references, and contexts or functions used where GitHub does not " +
+			"offer them (`env` in a `container:` image, `secrets` in a job's `if:`); expression type errors, which GitHub " +
+			"accepts, are not reported. `uses: $/path` (GitHub's self-repository syntax: " +
 			"this repository at the running commit) is valid; with an `@ref`, or with an expression in `uses:`, it is not."},
 	{ID: RuleSpoofableBotCheck, Name: "SpoofableBotCheck", Severity: High,
 		Short: "Privileged job trusts the run because its actor is a bot",
 		Help: "In a `pull_request_target` or `workflow_run` workflow, `if: github.actor == 'dependabot[bot]'` (or " +
-			"`triggering_actor`, `event.sender.login`, the bots' numeric ids, `renovate[bot]`) does not prove the code is the " +
+			"`triggering_actor`, `event.sender.login`, the triggering run's `event.workflow_run.actor`, the bots' numeric ids, `renovate[bot]`) does not prove the code is the " +
 			"bot's: the actor is whoever triggered the run, and a fork's author can get Dependabot to trigger a run on their " +
 			"own branch (by asking it to rebase). The job then runs their code with a write token and secrets. High when the " +
 			"check alone lets the job run, medium when other conditions also apply. Check the pull request's author " +

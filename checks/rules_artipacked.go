@@ -146,15 +146,62 @@ func coversGit(paths, dir string) bool {
 		switch {
 		case p == "." || p == ".git" || strings.HasPrefix(p, ".git/"):
 			covered = true
-		case strings.ContainsAny(firstElem(p), "*?["):
-			covered = true // a glob over the workspace root
-		case dir != "." && (p == dir || strings.HasPrefix(p, dir+"/") && strings.ContainsAny(firstElem(strings.TrimPrefix(p, dir+"/")), "*?[")):
+		case strings.ContainsAny(p, "*?["):
+			if globTakesGit(p, dir) {
+				covered = true
+			}
+		case dir != "." && p == dir:
 			covered = true
 		case dir != "." && strings.HasPrefix(dir, p+"/"):
 			covered = true // a parent of the checkout
 		}
 	}
 	return covered
+}
+
+// globTakesGit reports whether an upload glob matches the checkout's
+// .git directory, a file in it, or a directory above it (a matched
+// directory is uploaded whole). `**/coverage/*.xml` matches none of
+// them; `*`, `**` and `src/*` for a checkout into src do.
+func globTakesGit(glob, dir string) bool {
+	var cands []string
+	if dir != "." {
+		parts := strings.Split(dir, "/")
+		for i := range parts {
+			cands = append(cands, strings.Join(parts[:i+1], "/"))
+		}
+	}
+	git := path.Join(dir, ".git")
+	cands = append(cands, git, git+"/config")
+	pat := strings.Split(glob, "/")
+	for _, c := range cands {
+		if matchSegments(pat, strings.Split(c, "/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSegments matches path segments against glob segments, where `**`
+// stands for any number of segments and the others follow path.Match
+// (whose `*` also matches a leading dot, as upload-artifact's globs do).
+func matchSegments(pat, name []string) bool {
+	if len(pat) == 0 {
+		return len(name) == 0
+	}
+	if pat[0] == "**" {
+		for i := 0; i <= len(name); i++ {
+			if matchSegments(pat[1:], name[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(name) == 0 {
+		return false
+	}
+	ok, err := path.Match(pat[0], name[0])
+	return err == nil && ok && matchSegments(pat[1:], name[1:])
 }
 
 // cleanRel turns an upload path into a slash path relative to the
@@ -170,11 +217,6 @@ func cleanRel(p string) string {
 		return "."
 	}
 	return path.Clean(p)
-}
-
-func firstElem(p string) string {
-	e, _, _ := strings.Cut(p, "/")
-	return e
 }
 
 // versionComment returns the version named in the comment after a value

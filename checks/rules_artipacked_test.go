@@ -42,7 +42,14 @@ jobs:
           path: |
             dist/
             build/*.tar.gz
+            **/coverage/*.xml
+            src/**/*.log
           include-hidden-files: true
+  glob-over-file-types:
+    steps:
+      - uses: actions/checkout@v3
+      - uses: actions/upload-artifact@v3
+        with: {path: "**/*.xml"}
   hidden-excluded-by-default:
     steps:
       - uses: actions/checkout@v4
@@ -107,4 +114,31 @@ jobs:
     secrets: inherit
 `}, want: []string{wf + ":14:14 low", wf + ":5:14 high", wf + ":8:14 low"}},
 	})
+}
+
+func TestGlobTakesGit(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		glob, dir string
+		want      bool
+	}{
+		"everything":             {"**", ".", true},
+		"everything below":       {"**/*", ".", true},
+		"star over the root":     {"*", ".", true},
+		"dot-star":               {".*", ".", true},
+		"git config by name":     {"**/config", ".", true},
+		"file types":             {"**/coverage/*.xml", ".", false},
+		"one level of xml":       {"*.xml", ".", false},
+		"star over a checkout":   {"src/*", "src", true},
+		"star takes the dir":     {"*", "src", true},
+		"other directory":        {"docs/*", "src", false},
+		"logs under a checkout":  {"src/**/*.log", "src", false},
+		"any depth to its .git":  {"**/.git/**", "src", true},
+		"dir of a deep checkout": {"a/*", "a/b", true},
+	}
+	for name, c := range cases {
+		if got := globTakesGit(c.glob, c.dir); got != c.want {
+			t.Errorf("%s: globTakesGit(%q, %q) = %v, want %v", name, c.glob, c.dir, got, c.want)
+		}
+	}
 }

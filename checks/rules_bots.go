@@ -11,13 +11,17 @@ import (
 )
 
 // actorContexts name whoever triggered the run, not who wrote the code.
+// In a workflow_run, the triggering run's actor and triggering_actor are
+// the same kind of identity, one run earlier.
 var actorContexts = map[string]bool{
 	"github.actor": true, "github.triggering_actor": true, "github.event.sender.login": true,
+	"github.event.workflow_run.actor.login": true, "github.event.workflow_run.triggering_actor.login": true,
 }
 
 // actorIDContexts are the numeric forms, compared with the bots' ids.
 var actorIDContexts = map[string]bool{
 	"github.actor_id": true, "github.triggering_actor_id": true, "github.event.sender.id": true,
+	"github.event.workflow_run.actor.id": true, "github.event.workflow_run.triggering_actor.id": true,
 }
 
 // botIDs are the user ids of dependabot[bot], dependabot-preview[bot] and

@@ -131,10 +131,9 @@ func outsiderWriter(e *engine, files []*workflow.File) *Location {
 		}
 		for _, j := range w.Jobs {
 			for i, s := range j.Steps {
-				if at := untrustedCheckoutAt(s); at != nil && firstRunner(j.Steps[i+1:]) != nil {
-					l := loc(f, at)
+				if l := untrustedCheckoutLoc(f, s); l != nil && firstRunner(j.Steps[i+1:]) != nil {
 					l.Note = fmt.Sprintf("%s (%s) checks out and runs a pull request's code", f.Path, trigger)
-					return &l
+					return l
 				}
 				for _, k := range sinksOf(f, j, s) {
 					for _, fd := range injections(e, f, k, scope{f: f, job: j, step: i}) {

@@ -29,6 +29,8 @@ jobs:
 `}, want: []string{wf + ":13:75 medium", wf + ":15:13 high", wf + ":4:9 high", wf + ":9:36 high"}},
 		"workflow_run": {files: map[string]string{wf: "on:\n  workflow_run:\n    workflows: [ci]\n    types: [completed]\njobs:\n  a:\n    if: >-\n      github.event.workflow_run.conclusion == 'success' &&\n      github.actor == 'dependabot[bot]'\n    steps: [{run: echo}]\n"},
 			want: []string{wf + ":9:7 medium"}},
+		"the triggering run's actor": {files: map[string]string{wf: "on:\n  workflow_run:\n    workflows: [ci]\n    types: [completed]\njobs:\n  a:\n    if: github.event.workflow_run.actor.id == 49699333\n    steps: [{run: echo}]\n  b:\n    if: github.event.workflow_run.triggering_actor.login == 'renovate[bot]'\n    steps: [{run: echo}]\n"},
+			want: []string{wf + ":10:9 high", wf + ":7:9 high"}},
 		"unprivileged triggers": {files: map[string]string{wf: "on: pull_request\njobs:\n  a:\n    if: github.actor == 'dependabot[bot]'\n    steps: [{run: echo}]\n"},
 			want: nil},
 	})
@@ -149,7 +151,28 @@ jobs:
     steps:
       - run: npm publish
         env: {NODE_AUTH_TOKEN: "${{ secrets.GITHUB_TOKEN }}"}
+  twine-private:
+    steps:
+      - run: twine upload --repository-url https://pypi.example.com/simple/ dist/*
+        env: {TWINE_PASSWORD: "${{ secrets.INDEX }}"}
+  twine-private-env:
+    steps:
+      - run: twine upload dist/*
+        env:
+          TWINE_REPOSITORY_URL: https://nexus.example.com/repository/pypi/
+          TWINE_PASSWORD: ${{ secrets.NEXUS }}
+  npm-private:
+    steps:
+      - run: npm publish --registry=https://npm.example.com/
+        env: {NODE_AUTH_TOKEN: "${{ secrets.VERDACCIO }}"}
 `}, want: nil},
+		"public index named on the command line": {files: map[string]string{wf: `on: release
+jobs:
+  twine:
+    steps:
+      - run: twine upload --repository-url https://upload.pypi.org/legacy/ dist/*
+        env: {TWINE_PASSWORD: "${{ secrets.PYPI }}"}
+`}, want: []string{wf + ":6:32 low"}},
 	})
 }
 

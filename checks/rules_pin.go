@@ -94,9 +94,9 @@ func (unpinnedImage) Run(_ context.Context, snap *repo.Snapshot) ([]Finding, err
 }
 
 // derivedImages reports the images a `container:` or `services:` image
-// built from one `${{ matrix.… }}` or `${{ env.… }}` expression resolves
-// to, when the values are literal tags in the same file. Each finding is
-// at the value that names the tag, where the digest goes.
+// built from one `${{ matrix.… }}` expression resolves to, when the
+// values are literal tags in the same file. Each finding is at the value
+// that names the tag, where the digest goes.
 func derivedImages(f *workflow.File, j *workflow.Job, img *workflow.Image) []Finding {
 	if img == nil || !strings.Contains(img.Value.Value, "${{") {
 		return nil
@@ -112,21 +112,15 @@ func derivedImages(f *workflow.File, j *workflow.Job, img *workflow.Image) []Fin
 	}
 	prefix, suffix := img.Value.Value[:x.Offset], img.Value.Value[x.Offset+len(x.Raw):]
 	var values []*workflow.Value
+	// Only the matrix: GitHub offers no env context in container: and
+	// services: (a workflow that uses one there is invalid-workflow).
 	segs := strings.Split(n.Ref.Path, ".")
-	switch {
-	case segs[0] == "matrix" && len(segs) > 1:
+	if segs[0] == "matrix" && len(segs) > 1 {
 		vals, dyn := j.Matrix.Values(segs[1:])
 		if len(dyn) > 0 {
 			return nil // the matrix is decided at run time
 		}
 		values = vals
-	case segs[0] == "env" && len(segs) == 2:
-		for _, kvs := range [][]workflow.KV{j.Env, f.Workflow.Env} {
-			if v := lookupKV(kvs, segs[1]); v != nil {
-				values = append(values, v)
-				break
-			}
-		}
 	}
 	var out []Finding
 	seen := map[int]bool{}

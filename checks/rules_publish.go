@@ -171,18 +171,41 @@ func publicRegistry(f *workflow.File, j *workflow.Job, r *trustRegistry) bool {
 			if v == nil {
 				continue
 			}
-			u := strings.ToLower(v.Value)
-			if !strings.Contains(u, "registry.npmjs.org") && !strings.Contains(u, "pypi.org") {
+			if !publicURL(v.Value) {
 				return false
 			}
 		}
 	}
-	for _, kvs := range [][]workflow.KV{f.Workflow.Env, j.Env} {
-		if v := lookupKV(kvs, "TWINE_REPOSITORY_URL"); v != nil && !strings.Contains(strings.ToLower(v.Value), "pypi.org") {
-			return false
+	envs := [][]workflow.KV{f.Workflow.Env, j.Env}
+	for _, s := range j.Steps {
+		envs = append(envs, s.Env)
+		if s.Run == nil {
+			continue
+		}
+		for _, m := range registryFlag.FindAllStringSubmatch(s.Run.Value, -1) {
+			if !publicURL(m[1]) {
+				return false
+			}
+		}
+	}
+	for _, kvs := range envs {
+		for _, name := range []string{"TWINE_REPOSITORY_URL", "UV_PUBLISH_URL", "NPM_CONFIG_REGISTRY"} {
+			if v := lookupKV(kvs, name); v != nil && !publicURL(v.Value) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// registryFlag finds the upload address a publishing command is given on
+// its command line (twine --repository-url, uv --publish-url, npm
+// --registry).
+var registryFlag = regexp.MustCompile(`--(?:repository-url|publish-url|registry)[= ]\s*["']?([^\s"']+)`)
+
+func publicURL(u string) bool {
+	u = strings.ToLower(u)
+	return strings.Contains(u, "registry.npmjs.org") || strings.Contains(u, "pypi.org")
 }
 
 // mentionsSecrets reports whether a secret reaches the job at all: in an

@@ -177,6 +177,90 @@ jobs:
         with: {ref: "${{ github.head_ref }}"}
       - uses: actions/upload-artifact@v4
 `}, want: nil},
+		"a branch by name reads the base repository": {files: map[string]string{wf: `on: [pull_request_target, workflow_run]
+jobs:
+  a:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.head_ref }}"}
+      - run: make
+  b:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.workflow_run.head_branch }}
+          repository: ${{ github.repository }}
+      - run: make
+  fork-branch:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.ref }}
+          repository: ${{ github.event.pull_request.head.repo.full_name }}
+      - run: make
+  fork-run-branch:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          repository: ${{ github.event.workflow_run.head_repository.full_name }}
+          ref: ${{ github.event.workflow_run.head_branch }}
+      - run: make
+  sha-from-base:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.workflow_run.head_sha }}"}
+      - run: make
+`}, want: []string{wf + ":19:16 high", wf + ":27:16 high", wf + ":32:22 high"}},
+		"fetching a pull request's ref in a script": {files: map[string]string{wf: `on: issue_comment
+jobs:
+  a:
+    steps:
+      - run: |
+          set -e
+          git fetch origin "pull/${{ github.event.issue.number }}/head:pr"
+          git checkout pr
+      - run: make
+  b:
+    steps:
+      - run: git fetch origin refs/pull/1/merge && git checkout FETCH_HEAD
+      - run: make
+  c:
+    steps:
+      - run: |
+          gh  pr   checkout "$PR"
+      - run: make
+  d:
+    steps:
+      - run: git fetch origin main
+      - run: make
+`}, want: []string{wf + ":12:14 high", wf + ":17:11 high", wf + ":7:11 high"}},
+		"a head checkout followed only by printing runs nothing": {files: map[string]string{wf: `on: pull_request_target
+jobs:
+  prints:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - run: |
+          # what was checked out
+          echo "at ${{ github.event.pull_request.head.sha }}"; ls -la && cat README.md | head -n 5
+  substitution:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - run: echo "version $(./version.sh)"
+  then-builds:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - run: echo start
+      - run: echo build && make
+  python:
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - shell: python
+        run: print("x")
+`}, want: []string{wf + ":13:22 high", wf + ":18:22 high", wf + ":24:22 high"}},
 		"pull_request is unprivileged": {files: map[string]string{wf: `on: pull_request
 jobs:
   a:

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -48,19 +49,21 @@ func validity(snap *repo.Snapshot) []Finding {
 func validateWorkflow(f *workflow.File) []Finding {
 	var out []Finding
 	self := map[int]bool{} // lines of `$/` references, which actionlint does not know
+	bad := map[int]bool{}  // lines of `uses:` values reported here (an expression in one, say)
 	for _, v := range f.Uses() {
 		if strings.HasPrefix(v.Value, "$/") {
 			self[v.Line] = true
 		}
 		if p := UsesProblem(v.Value); p != "" {
 			out = append(out, invalidAt(loc(f, v), fmt.Sprintf("uses: %s is not a valid reference: %s", v.Value, p)))
+			bad[v.Line] = true
 		}
 	}
 	if f.Expanded > workflow.ExpandLimit {
 		return out // expanding its aliases is more work than a workflow needs
 	}
 	for _, e := range lintCache.errors(f.Source.Src) {
-		if !keepLintError(e) || self[e.Line] {
+		if !keepLintError(e) || self[e.Line] || bad[e.Line] && e.Kind == "expression" {
 			continue
 		}
 		out = append(out, invalidAt(lintPlace(f, e), e.Message))
@@ -74,8 +77,9 @@ func invalidAt(l Location, msg string) Finding {
 }
 
 // actionlintErrors runs actionlint's parser and the rules that judge the
-// shape of a workflow (not its style, its expressions or the inputs of
-// popular actions), without reading any other file.
+// shape of a workflow and where its expressions may use which contexts
+// (not its style, expression types or the inputs of popular actions),
+// without reading any other file.
 func actionlintErrors(src []byte) (errs []*actionlint.Error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -89,8 +93,12 @@ func actionlintErrors(src []byte) (errs []*actionlint.Error) {
 	rules := []actionlint.Rule{
 		actionlint.NewRuleEvents(),
 		actionlint.NewRuleJobNeeds(),
+		actionlint.NewRuleID(), // duplicated step ids, malformed job and step ids
 		actionlint.NewRuleAction(actionlint.NewLocalActionsCache(nil, nil)),
 		actionlint.NewRuleWorkflowCall("", actionlint.NewLocalReusableWorkflowCache(nil, "", nil)),
+		// For where a context or function may be used: GitHub refuses a
+		// workflow that names env in a container image, for one.
+		actionlint.NewRuleExpression(actionlint.NewLocalActionsCache(nil, nil), actionlint.NewLocalReusableWorkflowCache(nil, "", nil)),
 	}
 	v := actionlint.NewVisitor()
 	for _, r := range rules {
@@ -134,12 +142,17 @@ func keepLintError(e *actionlint.Error) bool {
 				return true
 			}
 		}
-	case "job-needs":
+	case "job-needs", "id":
 		return true
 	case "action":
 		return strings.Contains(msg, "in invalid format")
 	case "workflow-call":
 		return strings.Contains(msg, "is not following the format")
+	case "expression":
+		// Only what GitHub checks when it loads the workflow: a context or
+		// function where it is not available, a function that does not
+		// exist. Type errors (a property a payload may lack) are not.
+		return strings.Contains(msg, "is not allowed here") || strings.HasPrefix(msg, "undefined function")
 	}
 	return false
 }
@@ -155,6 +168,11 @@ func lintPlace(f *workflow.File, e *actionlint.Error) Location {
 			}
 		}
 	}
+	if e.Kind == "job-needs" {
+		if v := missingNeed(f, e); v != nil {
+			return loc(f, v)
+		}
+	}
 	line := max(1, min(e.Line, f.Source.Lines()))
 	off := f.Source.Offset(line, max(1, e.Column))
 	if off < len(f.Source.Src) && (f.Source.Src[off] == '"' || f.Source.Src[off] == '\'') {
@@ -162,3 +180,25 @@ func lintPlace(f *workflow.File, e *actionlint.Error) Location {
 	}
 	return locAt(f, off, off)
 }
+
+// missingNeed finds the `needs:` entry naming a job that does not exist,
+// which actionlint places at the job's key.
+func missingNeed(f *workflow.File, e *actionlint.Error) *workflow.Value {
+	m := missingNeedMsg.FindStringSubmatch(e.Message)
+	if m == nil || f.Workflow == nil {
+		return nil
+	}
+	for _, j := range f.Workflow.Jobs {
+		if j.Key.Line != e.Line {
+			continue
+		}
+		for _, v := range j.NeedsAt {
+			if strings.EqualFold(v.Value, m[1]) {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+var missingNeedMsg = regexp.MustCompile(`needs job "([^"]+)" which does not exist`)

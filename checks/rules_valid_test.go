@@ -59,7 +59,7 @@ jobs:
     runs-on: x
     steps: [{run: echo}]
 `}, want: []string{wf + ":10:5 medium", wf + ":12:9 medium", wf + ":14:15 medium", wf + ":15:15 medium",
-			wf + ":16:15 medium", wf + ":18:11 medium", wf + ":19:3 medium", wf + ":3:3 medium", wf + ":5:3 medium"}},
+			wf + ":16:15 medium", wf + ":18:11 medium", wf + ":20:12 medium", wf + ":3:3 medium", wf + ":5:3 medium"}},
 		"invalid on: form": {files: map[string]string{wf: "on: 42\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
 			want: []string{wf + ":1:5 medium"}},
 		"unknown top-level key": {files: map[string]string{wf: "on: push\njob:\n  a: {}\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
@@ -68,6 +68,49 @@ jobs:
 			want: []string{wf + ":3:4 medium", wf + ":4:6 medium"}},
 		"syntax newer than the linked actionlint": {files: map[string]string{wf: "on: push\nconcurrency:\n  group: deploy\n  queue: max\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n"},
 			want: nil},
+		"contexts where GitHub does not offer them": {files: map[string]string{wf: `on: push
+env:
+  IMAGE: node:20
+jobs:
+  a:
+    if: secrets.DEPLOY_KEY != ''
+    runs-on: x
+    container: ${{ env.IMAGE }}
+    services:
+      db:
+        image: ${{ env.IMAGE }}
+    steps:
+      - run: echo ${{ env.IMAGE }} ${{ fromJson2('[]') }}
+`}, want: []string{wf + ":11:20 medium", wf + ":13:40 medium", wf + ":6:9 medium", wf + ":8:20 medium"}},
+		"contexts where GitHub offers them": {files: map[string]string{wf: `on: push
+env:
+  IMAGE: node:20
+jobs:
+  a:
+    if: github.event_name == 'push' && vars.ON == 'yes'
+    runs-on: ${{ vars.RUNNER }}
+    strategy:
+      matrix:
+        image: ['node:20']
+    container: ${{ matrix.image }}
+    env:
+      TAG: ${{ matrix.image }}
+    steps:
+      - if: env.TAG != '' && matrix.image != ''
+        run: echo ${{ env.IMAGE }} ${{ hashFiles('**/go.sum') }} ${{ steps.x.outputs.y }}
+`}, want: nil},
+		"step and job ids": {files: map[string]string{wf: `on: push
+jobs:
+  1st:
+    runs-on: x
+    steps:
+      - id: v
+        run: echo
+      - id: V
+        run: echo
+      - id: ok_2-b
+        run: echo
+`}, want: []string{wf + ":3:3 medium", wf + ":8:13 medium"}},
 		"actions are not workflows": {files: map[string]string{"action.yml": "runs:\n  using: composite\n  steps: [{run: echo, shell: bash}]\n"}, want: nil},
 	})
 	got := scanFindings(t, map[string]string{wf: "on: push\njobs:\n  a:\n    steps: [{run: echo}]\n"}, RuleInvalidWorkflow)

@@ -192,6 +192,8 @@ type Job struct {
 	Steps          []*Step
 	Env            []KV
 	Needs          []string
+	// NeedsAt are the scalar entries of `needs:`, where they are.
+	NeedsAt []*Value
 	// Environment is the deployment environment name, when given.
 	Environment *Value
 	// Matrix is `strategy.matrix`, when given.

@@ -151,9 +151,13 @@ func (p *parser) job(key, n *yaml.Node) *Job {
 		case "needs":
 			if v := p.value(pr.val); v != nil {
 				j.Needs = []string{v.Value}
+				j.NeedsAt = []*Value{v}
 			}
 			for _, c := range p.seq(pr.val) {
 				j.Needs = append(j.Needs, c.Value)
+				if v := p.value(c); v != nil {
+					j.NeedsAt = append(j.NeedsAt, v)
+				}
 			}
 		case "environment":
 			if v := p.value(pr.val); v != nil {
