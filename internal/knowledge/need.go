@@ -61,14 +61,25 @@ func (n *Need) Merge(o Need) {
 	for _, s := range sortedKeys(o.Keep) {
 		n.keep(s, o.Keep[s])
 	}
-	n.Unknown = append(n.Unknown, o.Unknown...)
+	for _, u := range o.Unknown {
+		n.addUnknown(u)
+	}
 	for _, b := range o.Basis {
 		n.basis(b)
 	}
 }
 
-func (n *Need) unknown(label, why string) {
-	n.Unknown = append(n.Unknown, label+": "+why)
+func (n *Need) unknown(label, why string) { n.addUnknown(label + ": " + why) }
+
+// addUnknown records a reason once: a local action used by several steps
+// gives the same reasons each time.
+func (n *Need) addUnknown(u string) {
+	for _, x := range n.Unknown {
+		if x == u {
+			return
+		}
+	}
+	n.Unknown = append(n.Unknown, u)
 }
 
 func (n *Need) basis(b string) {
