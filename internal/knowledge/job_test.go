@@ -241,3 +241,18 @@ func TestUnknownReasons(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownSummary: places that share a reason are named together, at
+// most three of them.
+func TestUnknownSummary(t *testing.T) {
+	t.Parallel()
+	script := func(name string) string {
+		return "      - name: " + name + "\n        uses: actions/github-script@v7\n        with:\n          script: require('./x.js')(github)\n"
+	}
+	steps := script("One") + script("Two") + "      - uses: example/notify@v1\n" + script("Three") + script("Four") + script("Five")
+	want := "step \"One\", step \"Two\", step \"Three\" and 2 more: the script runs code Hardener cannot read (`require`); " +
+		"step example/notify: the action is not in the knowledge base"
+	if got := needsOf(t, nil, steps).UnknownSummary(); got != want {
+		t.Errorf("summary:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -81,7 +81,7 @@ func planFile(f *workflow.File, r *knowledge.Repo) plan {
 	for _, j := range f.Workflow.Jobs {
 		jb := &job{j: j, need: r.Needs(f, j), row: &Row{File: f.Path, Job: j.ID}}
 		if !jb.need.Known() {
-			jb.blocked = "what it needs is not known: " + strings.Join(jb.need.Unknown, "; ")
+			jb.blocked = "what it needs is not known: " + jb.need.UnknownSummary()
 		}
 		key := j.Key.Line
 		if j.Uses != nil {
@@ -150,7 +150,7 @@ func (pl *planner) ownBlock(jb *job) string {
 		row.Change = "left as it is (suppressed)"
 		return ""
 	case !jb.need.Known():
-		row.Change, row.Review = "left for review", "what it needs is not known: "+strings.Join(jb.need.Unknown, "; ")
+		row.Change, row.Review = "left for review", "what it needs is not known: "+jb.need.UnknownSummary()
 		return ""
 	}
 	floor := jb.need.Floor()
