@@ -69,6 +69,9 @@ func (d explanationData) escaped() explanationData {
 // codeList renders a list of scopes ("actions, checks") as one code span
 // per scope.
 func codeList(s string) string {
+	if s == otherScopes {
+		return "every scope not listed under After"
+	}
 	parts := strings.Split(s, ", ")
 	for i, p := range parts {
 		parts[i] = templates.Code(p)

@@ -31,6 +31,13 @@ type Row struct {
 // Narrowing is one scope a fix lowered or removed.
 type Narrowing struct{ Scope, From, To, Proof string }
 
+// otherScopes stands for the many scopes a job from the repository
+// default loses at once; manyScopes is how many make that worth saying.
+const (
+	otherScopes = "\x00other"
+	manyScopes  = 6
+)
+
 // Keeping is one write a fix kept, and why.
 type Keeping struct{ Scope, Why string }
 
@@ -255,7 +262,13 @@ func (pl *planner) record(jb *job, before, after knowledge.Grant, change string)
 		order = append(order, k)
 	}
 	for _, k := range order {
-		row.Narrowed = append(row.Narrowed, *byProof[k])
+		n := *byProof[k]
+		if strings.Count(n.Scope, ", ")+1 >= manyScopes && n.To == knowledge.None {
+			// The table already shows the grant before and after: a
+			// dozen names say no more than "every scope not listed under After".
+			n.Scope = otherScopes
+		}
+		row.Narrowed = append(row.Narrowed, n)
 	}
 	for _, s := range after.Names() {
 		if why := jb.need.Keep[s]; after[s] == knowledge.Write && jb.need.Scopes[s] != knowledge.Write && why != "" && !kept(row, s) {
