@@ -70,7 +70,7 @@ func (d explanationData) escaped() explanationData {
 // per scope.
 func codeList(s string) string {
 	if s == otherScopes {
-		return "every scope not listed under After"
+		return "every other write scope"
 	}
 	parts := strings.Split(s, ", ")
 	for i, p := range parts {

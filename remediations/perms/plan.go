@@ -265,7 +265,7 @@ func (pl *planner) record(jb *job, before, after knowledge.Grant, change string)
 		n := *byProof[k]
 		if strings.Count(n.Scope, ", ")+1 >= manyScopes && n.To == knowledge.None {
 			// The table already shows the grant before and after: a
-			// dozen names say no more than "every scope not listed under After".
+			// dozen names say no more than "every other write scope".
 			n.Scope = otherScopes
 		}
 		row.Narrowed = append(row.Narrowed, n)
