@@ -263,7 +263,7 @@ func (pl *planner) record(jb *job, before, after knowledge.Grant, change string)
 	}
 	for _, k := range order {
 		n := *byProof[k]
-		if strings.Count(n.Scope, ", ")+1 >= manyScopes && n.To == knowledge.None {
+		if strings.Count(n.Scope, ", ")+1 >= manyScopes && n.From == knowledge.Write && n.To == knowledge.None {
 			// The table already shows the grant before and after: a
 			// dozen names say no more than "every other write scope".
 			n.Scope = otherScopes
