@@ -160,9 +160,68 @@ func (r *Repo) effective(f *workflow.File, j *workflow.Job, depth int) *Effectiv
 		}
 	} else if e.Block == nil {
 		e.Grant = Default(r.mode)
+		if asks, _ := r.calledOIDC(j); asks {
+			// GitHub lets a called job of the caller's own organisation ask
+			// for id-token: write when the caller declares nothing.
+			e.Grant["id-token"] = Write
+		}
 	}
 	r.eff[j] = e
 	return e
+}
+
+// CalledOIDC says how a job that calls a workflow of this repository
+// passes the OIDC token on when it has no permissions block: asks is set
+// when a called job's own block (or its workflow's) asks for id-token:
+// write, which GitHub grants it although the caller's default does not
+// include it; a block written for the caller must then grant id-token:
+// write, or the run stops at start-up. mixed is set when another called
+// job has no block and so gets whatever the caller grants: such a block
+// would hand it the OIDC token too.
+func (r *Repo) CalledOIDC(j *workflow.Job) (asks, mixed bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calledOIDC(j)
+}
+
+func (r *Repo) calledOIDC(j *workflow.Job) (asks, mixed bool) {
+	if j.Uses == nil || !IsLocalWorkflow(j.Uses.Value) {
+		return false, false
+	}
+	f := r.called(LocalWorkflowPath(j.Uses.Value))
+	if f == nil {
+		return false, false
+	}
+	for _, cj := range f.Workflow.Jobs {
+		p := cj.Permissions
+		if p == nil {
+			p = f.Workflow.Permissions
+		}
+		if p == nil {
+			mixed = true
+			continue
+		}
+		if g, ok := GrantOf(p); ok && g["id-token"] == Write {
+			asks = true
+		}
+	}
+	return asks, asks && mixed
+}
+
+// called is the parsed workflow at path, read once; nil when it cannot be
+// read or parsed.
+func (r *Repo) called(path string) *workflow.File {
+	f, ok := r.parsed[path]
+	if !ok && r.files != nil {
+		if src, err := r.files.ReadFile(path); err == nil {
+			f, _ = workflow.ParseWorkflow(path, src)
+		}
+		r.parsed[path] = f
+	}
+	if f == nil || f.Workflow == nil {
+		return nil
+	}
+	return f
 }
 
 // CallerFloor is the least every caller in the repository grants a called

@@ -136,6 +136,54 @@ func TestEffectiveReadDefaultAndCycles(t *testing.T) {
 	}
 }
 
+// TestEffectiveCalledOIDC: a caller without a block lets a called job of
+// the same repository ask for id-token: write; with a block of its own it
+// passes on only what the block says.
+func TestEffectiveCalledOIDC(t *testing.T) {
+	t.Parallel()
+	const caller, signs, plain, mixed = ".github/workflows/caller.yml", ".github/workflows/signs.yml",
+		".github/workflows/plain.yml", ".github/workflows/mixed.yml"
+	r, fs := repoOf(t, map[string]string{
+		caller: `on: push
+jobs:
+  sign:
+    uses: ./.github/workflows/signs.yml
+  build:
+    uses: ./.github/workflows/plain.yml
+  both:
+    uses: ./.github/workflows/mixed.yml
+  declared:
+    uses: ./.github/workflows/signs.yml
+    permissions:
+      contents: write
+`,
+		signs: "on: workflow_call\njobs:\n  s:\n    runs-on: x\n    permissions:\n      contents: write\n      id-token: write\n    steps: [{run: make}]\n",
+		plain: "on: workflow_call\npermissions:\n  contents: read\njobs:\n  b:\n    runs-on: x\n    steps: [{run: make}]\n",
+		mixed: "on: workflow_call\njobs:\n  s:\n    runs-on: x\n    permissions:\n      id-token: write\n    steps: [{run: make}]\n  t:\n    runs-on: x\n    steps: [{run: make}]\n",
+	}, "write")
+	f := fs[caller]
+	for _, c := range []struct {
+		job         string
+		oidc        string
+		asks, mixed bool
+	}{
+		{"sign", Write, true, false},
+		{"build", "", false, false},
+		{"both", Write, true, true},
+		{"declared", "", true, false},
+	} {
+		if got := r.Effective(f, jobIn(t, f, c.job)).Grant["id-token"]; got != c.oidc {
+			t.Errorf("%s: id-token %q, want %q", c.job, got, c.oidc)
+		}
+		if asks, mixed := r.CalledOIDC(jobIn(t, f, c.job)); asks != c.asks || mixed != c.mixed {
+			t.Errorf("%s: CalledOIDC = %v, %v", c.job, asks, mixed)
+		}
+	}
+	if e := r.Effective(fs[signs], jobIn(t, fs[signs], "s")); e.Grant["id-token"] != Write {
+		t.Errorf("the called job lost the OIDC token its caller passes on: %s", e.Grant)
+	}
+}
+
 func TestGrantComment(t *testing.T) {
 	t.Parallel()
 	src := `on: push

@@ -93,6 +93,9 @@ func (a *analysis) step(fr *frame, s *workflow.Step) Need {
 		return n
 	}
 	if s.Uses == nil {
+		// GitHub accepts no such step today: a newer syntax (steps run in
+		// parallel, say) may hold steps Hardener does not see.
+		n.unknown(label, "the step has neither `run:` nor `uses:`, so what it runs cannot be read")
 		return n
 	}
 	uses := fr.resolve(s.Uses.Value)
@@ -128,7 +131,11 @@ func (a *analysis) remoteAction(n *Need, fr *frame, s *workflow.Step, uses, labe
 	}
 	e, ok := Lookup(uses)
 	if !ok || e.Reusable {
-		n.unknown(label, "the action is not in the knowledge base")
+		why := "the action is not in the knowledge base"
+		if s.Name != nil || s.ID != nil {
+			why = "`" + name(uses) + "` is not in the knowledge base" // the label does not name it
+		}
+		n.unknown(label, why)
 		return
 	}
 	scopes, why := e.Needs(in)

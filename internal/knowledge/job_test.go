@@ -33,6 +33,12 @@ func TestTokenReachesRunSteps(t *testing.T) {
 		"harmless only":   {jobEnv: "    env:\n      GH_TOKEN: ${{ github.token }}\n", steps: "      - run: |\n          echo \"$GITHUB_REF\" | sed 's/x/y/' > out.txt\n          test -s out.txt\n"},
 		"program given":   {jobEnv: "    env:\n      GH_TOKEN: ${{ github.token }}\n", steps: "      - run: npm test\n", unknown: true},
 		"without a token": {steps: "      - run: npm test && ./release-notes.sh\n"},
+		// The command a wrapper runs is read past the wrapper's options.
+		"wrapped": {jobEnv: "    env:\n      GH_TOKEN: ${{ github.token }}\n", steps: "      - run: |\n" +
+			"          git log --format=%H | xargs -I{} gh api \"repos/$GITHUB_REPOSITORY/commits/{}/pulls\" --jq '.[].number'\n" +
+			"          timeout --signal KILL 5m gh api \"repos/$GITHUB_REPOSITORY/issues/7\" -X PATCH -f milestone=2\n" +
+			"          sudo -E -u runner gh issue view 7\n",
+			scopes: map[string]string{"issues": Write, "pull-requests": Write}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -191,5 +197,62 @@ func TestSelfRepositoryAction(t *testing.T) {
 	n := needsOf(t, files, "      - uses: $/.github/actions/rel\n")
 	if !n.Known() || n.Scopes["contents"] != Write {
 		t.Errorf("%v %v", n.Scopes, n.Unknown)
+	}
+}
+
+// TestUnknownReasons: a reason for review names what Hardener could not
+// read, once, in words a maintainer can act on.
+func TestUnknownReasons(t *testing.T) {
+	t.Parallel()
+	action := "runs:\n  using: composite\n  steps:\n    - uses: example/fetch-tool@v1\n"
+	cases := map[string]struct {
+		files map[string]string
+		steps string
+		want  []string
+	}{
+		"named step names its action": {
+			steps: "      - name: Lint the charts\n        uses: example/chart-lint@v2\n",
+			want:  []string{"step \"Lint the charts\": `example/chart-lint` is not in the knowledge base"},
+		},
+		"unnamed step is labelled by its action": {
+			steps: "      - uses: example/chart-lint@v2\n",
+			want:  []string{"step example/chart-lint: the action is not in the knowledge base"},
+		},
+		"a local action used twice is reported once": {
+			files: map[string]string{".github/actions/tool/action.yml": action},
+			steps: "      - uses: ./.github/actions/tool\n      - run: make\n      - uses: ./.github/actions/tool\n",
+			want:  []string{"step example/fetch-tool of ./.github/actions/tool: the action is not in the knowledge base"},
+		},
+		"a step of a shape Hardener does not read": {
+			steps: "      - name: Both\n        parallel:\n          - run: gh release create v1\n",
+			want:  []string{"step \"Both\": the step has neither `run:` nor `uses:`, so what it runs cannot be read"},
+		},
+		"a script that loads a module": {
+			steps: "      - uses: actions/github-script@v7\n        with:\n          script: |\n            const run = require('./scripts/triage.js')\n            await run({github, context})\n",
+			want:  []string{"step actions/github-script: the script runs code Hardener cannot read (`require`)"},
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := needsOf(t, c.files, c.steps).Unknown; !reflect.DeepEqual(got, c.want) {
+				t.Errorf("reasons:\n%q\nwant\n%q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestUnknownSummary: places that share a reason are named together, at
+// most three of them.
+func TestUnknownSummary(t *testing.T) {
+	t.Parallel()
+	script := func(name string) string {
+		return "      - name: " + name + "\n        uses: actions/github-script@v7\n        with:\n          script: require('./x.js')(github)\n"
+	}
+	steps := script("One") + script("Two") + "      - uses: example/notify@v1\n" + script("Three") + script("Four") + script("Five")
+	want := "step \"One\", step \"Two\", step \"Three\" and 2 more: the script runs code Hardener cannot read (`require`); " +
+		"step example/notify: the action is not in the knowledge base"
+	if got := needsOf(t, nil, steps).UnknownSummary(); got != want {
+		t.Errorf("summary:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -101,6 +101,8 @@ func TestJobNeeds(t *testing.T) {
 		"aws oidc":          {steps: "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:x\n", scopes: map[string]string{"id-token": "write"}},
 		"pypi trusted":      {steps: "      - uses: pypa/gh-action-pypi-publish@release/v1\n", scopes: map[string]string{"id-token": "write"}},
 		"pypi password":     {steps: "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.PYPI }}\n"},
+		"runner setup":      {steps: "      - uses: jlumbroso/free-disk-space@v1\n        with:\n          android: true\n      - uses: helm/chart-testing-action@v2\n      - run: ct lint --all\n"},
+		"all jobs green":    {steps: "      - uses: re-actors/alls-green@release/v1\n        with:\n          jobs: ${{ toJSON(needs) }}\n"},
 		"expr input":        {steps: "      - uses: golangci/golangci-lint-action@v6\n        with:\n          only-new-issues: ${{ github.event_name == 'pull_request' }}\n", scopes: map[string]string{"contents": "read", "pull-requests": "read"}},
 	}
 	for name, c := range cases {

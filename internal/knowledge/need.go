@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -21,6 +22,41 @@ type Need struct {
 	Keep map[string]string
 	// Basis summarises the steps the need was read from, for explanations.
 	Basis []string
+	// reasons are the entries of Unknown split into where and why, for
+	// UnknownSummary.
+	reasons []reason
+}
+
+type reason struct{ label, why string }
+
+// maxLabels bounds the places named for one reason in UnknownSummary.
+const maxLabels = 3
+
+// UnknownSummary says in one line why the need is not known: the places
+// that share a reason are named together (at most a few of them), so a
+// job whose ten scripts all load modules gets one reason, not ten.
+func (n Need) UnknownSummary() string {
+	if len(n.reasons) != len(n.Unknown) {
+		return strings.Join(n.Unknown, "; ")
+	}
+	var order []string
+	labels := map[string][]string{}
+	for _, r := range n.reasons {
+		if _, ok := labels[r.why]; !ok {
+			order = append(order, r.why)
+		}
+		labels[r.why] = append(labels[r.why], r.label)
+	}
+	parts := make([]string, 0, len(order))
+	for _, why := range order {
+		ls := labels[why]
+		where := strings.Join(ls, ", ")
+		if len(ls) > maxLabels {
+			where = strings.Join(ls[:maxLabels], ", ") + fmt.Sprintf(" and %d more", len(ls)-maxLabels)
+		}
+		parts = append(parts, where+": "+why)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Known reports whether every step's need is known.
@@ -61,14 +97,34 @@ func (n *Need) Merge(o Need) {
 	for _, s := range sortedKeys(o.Keep) {
 		n.keep(s, o.Keep[s])
 	}
-	n.Unknown = append(n.Unknown, o.Unknown...)
+	if len(o.reasons) == len(o.Unknown) {
+		for _, r := range o.reasons {
+			n.unknown(r.label, r.why)
+		}
+	} else {
+		for _, u := range o.Unknown {
+			n.addUnknown(u, reason{})
+		}
+	}
 	for _, b := range o.Basis {
 		n.basis(b)
 	}
 }
 
-func (n *Need) unknown(label, why string) {
-	n.Unknown = append(n.Unknown, label+": "+why)
+func (n *Need) unknown(label, why string) { n.addUnknown(label+": "+why, reason{label, why}) }
+
+// addUnknown records a reason once: a local action used by several steps
+// gives the same reasons each time.
+func (n *Need) addUnknown(u string, r reason) {
+	for _, x := range n.Unknown {
+		if x == u {
+			return
+		}
+	}
+	if len(n.reasons) == len(n.Unknown) && r.why != "" {
+		n.reasons = append(n.reasons, r)
+	}
+	n.Unknown = append(n.Unknown, u)
 }
 
 func (n *Need) basis(b string) {

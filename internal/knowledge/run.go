@@ -186,7 +186,9 @@ func words(s string) []string {
 	w := strings.Fields(s)
 	for len(w) > 0 {
 		switch {
-		case assignRe.MatchString(w[0]) || prefixCmd[w[0]] || keywords[w[0]]:
+		case prefixCmd[w[0]]:
+			w = wrapped(w[0], w[1:])
+		case assignRe.MatchString(w[0]) || keywords[w[0]]:
 			w = w[1:]
 		case redirRe.MatchString(w[0]):
 			// A leading redirection, and its target when written apart.
@@ -197,6 +199,32 @@ func words(s string) []string {
 		default:
 			return unquote(w)
 		}
+	}
+	return w
+}
+
+// wrapperArgs are the options of wrappers such as xargs and sudo that
+// take their value as the next word.
+var wrapperArgs = map[string]map[string]bool{
+	"xargs":   {"-I": true, "-n": true, "-P": true, "-L": true, "-d": true, "-s": true, "-a": true, "-E": true},
+	"sudo":    {"-u": true, "-g": true, "-C": true, "-D": true, "-h": true, "-p": true, "-U": true},
+	"env":     {"-u": true, "-C": true, "-S": true},
+	"timeout": {"-s": true, "-k": true, "--signal": true, "--kill-after": true},
+}
+
+var durationRe = regexp.MustCompile(`^[0-9.]+[smhd]?$`)
+
+// wrapped drops the options of a wrapper command (and the duration of
+// timeout), leaving the command it runs.
+func wrapped(wrapper string, w []string) []string {
+	for len(w) > 0 && strings.HasPrefix(w[0], "-") && w[0] != "-" {
+		if wrapperArgs[wrapper][w[0]] && len(w) > 1 {
+			w = w[1:]
+		}
+		w = w[1:]
+	}
+	if wrapper == "timeout" && len(w) > 0 && durationRe.MatchString(w[0]) {
+		w = w[1:]
 	}
 	return w
 }

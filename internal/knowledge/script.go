@@ -69,7 +69,7 @@ func scriptCalls(script string) scriptNeed {
 		return n
 	}
 	if m := opaqueRe.FindString(script); m != "" {
-		n.unknownf("the script runs code Hardener cannot read (" + strings.TrimSpace(m) + ")")
+		n.unknownf("the script runs code Hardener cannot read (`" + strings.TrimRight(m, " \t(.") + "`)")
 		return n
 	}
 	// Expressions are substituted before the script runs: text, not calls.

@@ -44,7 +44,7 @@ func (d explanationData) escaped() explanationData {
 			e := Row{File: templates.Code(r.File), Job: templates.Code(r.Job), Before: text(r.Before), After: text(r.After),
 				Change: text(r.Change), Evidence: text(r.Evidence), Review: text(r.Review)}
 			for _, n := range r.Narrowed {
-				e.Narrowed = append(e.Narrowed, Narrowing{Scope: templates.Code(n.Scope), From: n.From, To: n.To, Proof: text(n.Proof)})
+				e.Narrowed = append(e.Narrowed, Narrowing{Scope: codeList(n.Scope), From: n.From, To: n.To, Proof: text(n.Proof)})
 			}
 			for _, k := range r.Kept {
 				e.Kept = append(e.Kept, Keeping{Scope: templates.Code(k.Scope), Why: text(k.Why)})
@@ -64,6 +64,19 @@ func (d explanationData) escaped() explanationData {
 		out.Notes = append(out.Notes, remediations.Note{File: templates.Code(at), Message: text(n.Message)})
 	}
 	return out
+}
+
+// codeList renders a list of scopes ("actions, checks") as one code span
+// per scope.
+func codeList(s string) string {
+	if s == otherScopes {
+		return "every other write scope"
+	}
+	parts := strings.Split(s, ", ")
+	for i, p := range parts {
+		parts[i] = templates.Code(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // text makes s safe as Markdown text on one line: the parts between

@@ -93,23 +93,49 @@ func (pl *planner) fromDefault(list []*job) string {
 		}
 		return ""
 	}
+	// A job's ceiling is what it gets today: the default, and for a job
+	// calling a workflow of this repository the id-token: write a called
+	// job may ask for.
+	ceiling := map[*job]knowledge.Grant{}
+	oidcCall := false // a job left as it is passes id-token on to a called job
+	for _, jb := range list {
+		ceiling[jb] = pl.repo.Effective(pl.f, jb.j).Grant
+		if asks, mixed := pl.repo.CalledOIDC(jb.j); asks && mixed && jb.blocked == "" {
+			jb.blocked = "a called job asks for id-token: write and another called job has no block of its own: " +
+				"a block here would give that job the OIDC token too"
+		}
+		if asks, _ := pl.repo.CalledOIDC(jb.j); asks && jb.blocked != "" {
+			oidcCall = true
+		}
+	}
+	want := func(jb *job) knowledge.Grant {
+		return ceiling[jb].Capped(knowledge.Union(map[string]string{"contents": knowledge.Read}, jb.need.Floor()))
+	}
 	blocked := blockedOf(list)
 	if len(blocked) > 0 {
 		for _, jb := range blocked {
 			jb.leave()
 		}
-		if mode == "read" {
-			// The read-only default is known: writing it out changes no job.
+		if mode == "read" && !oidcCall {
+			// The read-only default is known: writing it out changes no
+			// job but one whose called workflow asks for id-token, which
+			// gets a block of its own.
 			if msg := pl.p.insertTop(w, pl.lay, needLines(D, knowledge.Need{})); msg != "" {
 				return msg
 			}
 			for _, jb := range list {
 				jb.row.After = D.String()
 				pl.p.declared[jb.j] = true
-				if jb.blocked == "" {
-					jb.row.Change = "inherits the read-only default, now written out"
-				} else {
+				if jb.blocked != "" {
 					jb.row.Change += " (the read-only default is now written out)"
+					continue
+				}
+				jb.row.Change = "inherits the read-only default, now written out"
+				if g := want(jb); !D.Covers(g) {
+					if msg := pl.p.insertJob(jb.j, pl.lay, needLines(g, jb.need)); msg != "" {
+						return msg
+					}
+					pl.record(jb, ceiling[jb], g, "own block added")
 				}
 			}
 			return ""
@@ -118,12 +144,12 @@ func (pl *planner) fromDefault(list []*job) string {
 			if jb.blocked != "" {
 				continue
 			}
-			g := D.Capped(knowledge.Union(map[string]string{"contents": knowledge.Read}, jb.need.Floor()))
+			g := want(jb)
 			if msg := pl.p.insertJob(jb.j, pl.lay, needLines(g, jb.need)); msg != "" {
 				return msg
 			}
 			pl.p.declared[jb.j] = true
-			pl.record(jb, D, g, "own block added")
+			pl.record(jb, ceiling[jb], g, "own block added")
 		}
 		return ""
 	}
@@ -133,15 +159,15 @@ func (pl *planner) fromDefault(list []*job) string {
 	}
 	for _, jb := range list {
 		pl.p.declared[jb.j] = true
-		g := D.Capped(knowledge.Union(map[string]string{"contents": knowledge.Read}, jb.need.Floor()))
+		g := want(jb)
 		if newTop.Covers(g) {
-			pl.record(jb, D, newTop, "inherits the new read-only workflow block")
+			pl.record(jb, ceiling[jb], newTop, "inherits the new read-only workflow block")
 			continue
 		}
 		if msg := pl.p.insertJob(jb.j, pl.lay, needLines(g, jb.need)); msg != "" {
 			return msg
 		}
-		pl.record(jb, D, g, "own block added")
+		pl.record(jb, ceiling[jb], g, "own block added")
 	}
 	return ""
 }

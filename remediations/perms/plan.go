@@ -31,6 +31,13 @@ type Row struct {
 // Narrowing is one scope a fix lowered or removed.
 type Narrowing struct{ Scope, From, To, Proof string }
 
+// otherScopes stands for the many scopes a job from the repository
+// default loses at once; manyScopes is how many make that worth saying.
+const (
+	otherScopes = "\x00other"
+	manyScopes  = 6
+)
+
 // Keeping is one write a fix kept, and why.
 type Keeping struct{ Scope, Why string }
 
@@ -81,7 +88,7 @@ func planFile(f *workflow.File, r *knowledge.Repo) plan {
 	for _, j := range f.Workflow.Jobs {
 		jb := &job{j: j, need: r.Needs(f, j), row: &Row{File: f.Path, Job: j.ID}}
 		if !jb.need.Known() {
-			jb.blocked = "what it needs is not known: " + strings.Join(jb.need.Unknown, "; ")
+			jb.blocked = "what it needs is not known: " + jb.need.UnknownSummary()
 		}
 		key := j.Key.Line
 		if j.Uses != nil {
@@ -150,7 +157,7 @@ func (pl *planner) ownBlock(jb *job) string {
 		row.Change = "left as it is (suppressed)"
 		return ""
 	case !jb.need.Known():
-		row.Change, row.Review = "left for review", "what it needs is not known: "+strings.Join(jb.need.Unknown, "; ")
+		row.Change, row.Review = "left for review", "what it needs is not known: "+jb.need.UnknownSummary()
 		return ""
 	}
 	floor := jb.need.Floor()
@@ -255,7 +262,13 @@ func (pl *planner) record(jb *job, before, after knowledge.Grant, change string)
 		order = append(order, k)
 	}
 	for _, k := range order {
-		row.Narrowed = append(row.Narrowed, *byProof[k])
+		n := *byProof[k]
+		if strings.Count(n.Scope, ", ")+1 >= manyScopes && n.From == knowledge.Write && n.To == knowledge.None {
+			// The table already shows the grant before and after: a
+			// dozen names say no more than "every other write scope".
+			n.Scope = otherScopes
+		}
+		row.Narrowed = append(row.Narrowed, n)
 	}
 	for _, s := range after.Names() {
 		if why := jb.need.Keep[s]; after[s] == knowledge.Write && jb.need.Scopes[s] != knowledge.Write && why != "" && !kept(row, s) {
