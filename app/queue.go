@@ -73,9 +73,9 @@ type workClock interface {
 // hold back the others; within a line, jobs people wait for come first,
 // then pull-request work by priority. Jobs for the same repository never
 // run at the same time. A job that asks to be retried is queued again
-// after its delay: waits for GitHub's pause without limit, failures up to
-// MaxAttempts runs. A job that waits for the write budget joins its
-// installation's budget line (see gate).
+// after its delay, failures up to MaxAttempts runs; a job that waits for
+// the write budget or GitHub's pause (without limit) joins its
+// installation's gate instead (see gate).
 type Queue struct {
 	runner   intake.Runner
 	logger   *slog.Logger
@@ -99,7 +99,7 @@ type Queue struct {
 	idle     int          // workers waiting for a job
 	handoffs int          // idle workers already counted busy by whoever woke them
 	// gates holds, per installation and class, the jobs waiting for the
-	// write budget (see gate).
+	// write budget or GitHub's pause (see gate).
 	gates map[int64]*[2]gate
 	// parkedFirst counts, per installation, parked jobs of the first class
 	// (check runs): while there are any, pull-request work waits, so that
@@ -184,7 +184,7 @@ func (q *Queue) pushLocked(it queued) {
 }
 
 // Len returns the number of jobs waiting, delayed retries and jobs waiting
-// for the write budget included.
+// for the budget or a pause included.
 func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -344,9 +344,9 @@ func (q *Queue) settle(it queued, err error) {
 	}
 	if park {
 		var rl *ghclient.RateLimitedError
-		if errors.As(err, &rl) && rl.Reason == "write budget" {
-			logger.Info("job waits for the write budget", "until", rl.Until, "err", err)
-			q.waitForBudgetLocked(it, rl.Until)
+		if errors.As(err, &rl) {
+			logger.Info("job waits for the write budget or GitHub's pause", "until", rl.Until, "err", err)
+			q.waitLocked(it, rl.Until)
 			return
 		}
 		logger.Info("job parked", "until", q.clock.Now().Add(delay), "err", err)

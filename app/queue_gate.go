@@ -10,16 +10,19 @@ import (
 )
 
 // gate is one installation's line of jobs of one class (check runs, or
-// pull-request work) that found the write budget spent.
+// pull-request work) that must wait: for the write budget, or for a pause
+// GitHub asked for.
 //
 // They wait here in priority order rather than each on a timer of its
-// own set when it parked: from the time the budget has room again, the
-// gate releases the best of them one at a time, gateGap apart. A released
-// job that finds the budget spent again (another took the room) parks
-// without a request — a pull-request job asks the budget before reading
-// anything — keeps its place in the line, and holds the gate until the
-// time the budget named. So the budget, not a guess of what each job
-// writes, sets the pace, and it always goes to the most urgent job.
+// own: from the time the budget or GitHub named, the gate releases the
+// best of them one at a time, gateGap apart. A released job that finds
+// the budget spent again (another took the room) parks without a request
+// — a pull-request job asks the budget before reading anything — keeps
+// its place in the line, and holds the gate until the time it was told,
+// which wins over the gap. So the budget, not a guess of what each job
+// writes, sets the pace, it always goes to the most urgent job, and after
+// a pause the jobs come back one by one instead of all at its end, where
+// the next pause would cut them all short.
 type gate struct {
 	waiting []queued  // best first
 	next    time.Time // no release before
@@ -31,10 +34,7 @@ type gate struct {
 // gateGap is the least time between two releases of a gate, per class:
 // about what one job of the class spends of an hour's budget (480
 // writes): one write for a check run; five for a pull request, the fewest
-// most take (a job released too early costs no request). Jobs spread this
-// way are not all caught by one pause GitHub asks for: with GitHub's
-// pauses frequent, releasing the next job as soon as one ended wasted
-// more requests on jobs cut short than it gained.
+// most take (a job released too early costs no request).
 var gateGap = [2]time.Duration{time.Hour / ghclient.DefaultWritesPerHour, 5 * time.Hour / ghclient.DefaultWritesPerHour}
 
 func (q *Queue) gateLocked(id int64, class int) *gate {
@@ -46,10 +46,9 @@ func (q *Queue) gateLocked(id int64, class int) *gate {
 	return &g[class]
 }
 
-// waitForBudgetLocked puts a job that found the budget spent in its line;
-// nothing of the line is released before until (when the budget has room
-// again: bookings and pauses only ever move it later).
-func (q *Queue) waitForBudgetLocked(it queued, until time.Time) {
+// waitLocked puts a job that must wait until until (the budget has room
+// again, or GitHub's pause ends) in its line.
+func (q *Queue) waitLocked(it queued, until time.Time) {
 	id, class := it.job.InstallationID, it.class()
 	g := q.gateLocked(id, class)
 	i := sort.Search(len(g.waiting), func(i int) bool { return it.before(g.waiting[i]) })
@@ -57,9 +56,9 @@ func (q *Queue) waitForBudgetLocked(it queued, until time.Time) {
 	if class == 0 {
 		q.parkedFirst[id]++
 	}
-	if until.After(g.next) {
-		g.next = until
-	}
+	// The time the job was told wins over the gap: a job released too
+	// early did not spend its share, and nothing has room before until.
+	g.next = until
 	q.armLocked(id, class)
 }
 
@@ -104,7 +103,7 @@ func (q *Queue) releaseLocked(id int64, class int) {
 	q.armLocked(id, class)
 }
 
-// gatedLocked counts the jobs waiting for the budget.
+// gatedLocked counts the jobs waiting in gates.
 func (q *Queue) gatedLocked() int {
 	n := 0
 	for _, g := range q.gates {

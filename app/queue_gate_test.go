@@ -101,3 +101,37 @@ func TestQueueBudgetLineIsCountedAndHandedBack(t *testing.T) {
 		t.Errorf("handed back %v, want the three jobs waiting for the budget", left)
 	}
 }
+
+// TestQueueJobsComeBackOneByOneAfterAPause: jobs cut short by a pause
+// GitHub asked for come back after it most urgent first, a gap apart,
+// not all at its end where the next pause would catch them all.
+func TestQueueJobsComeBackOneByOneAfterAPause(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clk := simclock.New(start)
+	pauseEnd := start.Add(time.Minute)
+	var mu sync.Mutex
+	var done []string
+	clk.Busy()
+	q := NewQueue(5, 100, runnerFunc(func(_ context.Context, j intake.Job) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := clk.Now(); now.Before(pauseEnd) {
+			return &intake.RetryError{After: pauseEnd.Sub(now), Err: &ghclient.RateLimitedError{Until: pauseEnd, Status: 403, Reason: "secondary rate limit"}}
+		}
+		done = append(done, fmt.Sprintf("%s@%v", j.Repo, clk.Now().Sub(start)))
+		return nil
+	}), nil, WithQueueClock(clk))
+	for i, prio := range []int{1, 3, 2} {
+		q.Enqueue(context.Background(), intake.Job{Kind: intake.JobRefreshPR, InstallationID: 1, Owner: "o",
+			Repo: fmt.Sprintf("p%d", prio), RepoID: int64(i + 1), Priority: prio})
+	}
+	d := clk.Done()
+	clk.Idle()
+	<-d
+	want := []string{"p3@1m0s", "p2@1m37.5s", "p1@2m15s"}
+	if fmt.Sprint(done) != fmt.Sprint(want) {
+		t.Errorf("ran %v, want %v", done, want)
+	}
+	shutdown(t, q)
+}
