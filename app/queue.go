@@ -73,9 +73,8 @@ type workClock interface {
 // hold back the others; within a line, jobs people wait for come first,
 // then pull-request work by priority. Jobs for the same repository never
 // run at the same time. A job that asks to be retried is queued again
-// after its delay, failures up to MaxAttempts runs; a job that waits for
-// the write budget or GitHub's pause (without limit) joins its
-// installation's gate instead (see gate).
+// after its delay: waits for GitHub's pause or the write budget without
+// limit, failures up to MaxAttempts runs.
 type Queue struct {
 	runner   intake.Runner
 	logger   *slog.Logger
@@ -98,9 +97,10 @@ type Queue struct {
 	handback []intake.Job // retries asked for by jobs that ended during Shutdown
 	idle     int          // workers waiting for a job
 	handoffs int          // idle workers already counted busy by whoever woke them
-	// gates holds, per installation and class, the jobs waiting for the
-	// write budget or GitHub's pause (see gate).
-	gates map[int64]*[2]gate
+	// budgetTurn is, per installation and class, when the next job parked
+	// for the write budget is woken: parked jobs take turns instead of all
+	// waking at the same slot and parking again.
+	budgetTurn map[int64]*[2]time.Time
 	// parkedFirst counts, per installation, parked jobs of the first class
 	// (check runs): while there are any, pull-request work waits, so that
 	// every repository's posture is known before the budget goes to pull
@@ -108,6 +108,12 @@ type Queue struct {
 	parkedFirst map[int64]int
 	wg          sync.WaitGroup
 }
+
+// budgetTurnGap is how far apart jobs parked for the write budget are
+// woken, per class: about what one job spends of an hour's budget (480
+// writes): one write for a check run, six for a pull request. Too early a
+// turn parks the job again cheaply.
+var budgetTurnGap = [2]time.Duration{time.Hour / ghclient.DefaultWritesPerHour, 6 * time.Hour / ghclient.DefaultWritesPerHour}
 
 type delayedJob struct {
 	it   queued
@@ -126,7 +132,7 @@ func NewQueue(workers, capacity int, r intake.Runner, logger *slog.Logger, opts 
 	q := &Queue{
 		runner: r, logger: logger, capacity: capacity, ctx: ctx, cancel: cancel, clock: ghclient.SystemClock(),
 		lines: map[int64][]queued{}, running: map[string]bool{}, delayed: map[uint64]delayedJob{},
-		gates: map[int64]*[2]gate{}, parkedFirst: map[int64]int{},
+		budgetTurn: map[int64]*[2]time.Time{}, parkedFirst: map[int64]int{},
 	}
 	for _, o := range opts {
 		o(q)
@@ -183,12 +189,11 @@ func (q *Queue) pushLocked(it queued) {
 	q.cond.Broadcast()
 }
 
-// Len returns the number of jobs waiting, delayed retries and jobs waiting
-// for the budget or a pause included.
+// Len returns the number of jobs waiting, delayed retries included.
 func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.waiting + len(q.delayed) + q.gatedLocked()
+	return q.waiting + len(q.delayed)
 }
 
 // Shutdown stops intake, stops starting jobs, waits for running jobs to finish
@@ -205,7 +210,6 @@ func (q *Queue) Shutdown(ctx context.Context) (left []intake.Job, err error) {
 		}
 	}
 	q.lines, q.turns, q.waiting, q.parkedFirst = map[int64][]queued{}, nil, 0, map[int64]int{}
-	left = append(left, q.closeGatesLocked()...)
 	ids := make([]uint64, 0, len(q.delayed))
 	for id := range q.delayed {
 		ids = append(ids, id)
@@ -344,10 +348,19 @@ func (q *Queue) settle(it queued, err error) {
 	}
 	if park {
 		var rl *ghclient.RateLimitedError
-		if errors.As(err, &rl) {
-			logger.Info("job waits for the write budget or GitHub's pause", "until", rl.Until, "err", err)
-			q.waitLocked(it, rl.Until)
-			return
+		if errors.As(err, &rl) && rl.Reason == "write budget" {
+			id, now, class := it.job.InstallationID, q.clock.Now(), it.class()
+			turns := q.budgetTurn[id]
+			if turns == nil {
+				turns = &[2]time.Time{}
+				q.budgetTurn[id] = turns
+			}
+			turn := now.Add(delay)
+			if turns[class].After(turn) {
+				turn = turns[class]
+			}
+			turns[class] = turn.Add(budgetTurnGap[class])
+			delay = turn.Sub(now)
 		}
 		logger.Info("job parked", "until", q.clock.Now().Add(delay), "err", err)
 	} else {
