@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -24,7 +25,9 @@ type AppClients interface {
 const DefaultRecoverWindow = 25 * time.Hour
 
 // Rescanner is the reconciliation loop that every entry point shares: it
-// queues a rescan of every repository of every installation, and recovers
+// queues a rescan of every repository of every installation whose
+// default-branch head has no completed `hardener` check run (the marks
+// spare it from asking about the unchanged ones), and recovers
 // webhook deliveries that failed — GitHub does not retry them, and a
 // delivery larger than a Lambda request (6 MB) can only be fetched through
 // the API. The scheduled Lambda function runs it; so can a timer in
@@ -40,8 +43,14 @@ type Rescanner struct {
 	// AppID, when set, makes only this App's check runs count as done.
 	AppID int64
 	// All rescans every repository, done or not (a periodic full pass:
-	// new rules, settings changed by hand).
+	// new rules, settings changed by hand). It neither reads nor changes
+	// the marks.
 	All bool
+	// Marks, when set, remembers which repositories were confirmed up to
+	// date, so that an unchanged repository costs only its share of the
+	// repository listing (see RescanMarks). Without it every repository
+	// is asked about, a hundred per GraphQL query.
+	Marks RescanMarks
 }
 
 func (r *Rescanner) perPage() int {
@@ -66,7 +75,11 @@ func (r *Rescanner) Run(ctx context.Context, now time.Time) error {
 }
 
 // EnqueueRescans queues a JobRescan for every repository of every active
-// installation (archived ones are skipped) and returns how many it queued.
+// installation whose default-branch head has no completed check run (every
+// one with All; archived ones are skipped) and returns how many it queued.
+// It costs one request per hundred repositories for the listing, and one
+// GraphQL query per hundred repositories that the marks do not vouch for:
+// all of them on a cold start, the changed ones afterwards.
 func (r *Rescanner) EnqueueRescans(ctx context.Context) (int, error) {
 	logger := intake.LoggerFrom(ctx)
 	appClient := r.Clients.App(ctx)
@@ -102,13 +115,23 @@ func (r *Rescanner) enqueueInstallation(ctx context.Context, id int64) (int, err
 	if err != nil {
 		return 0, err
 	}
-	total := 0
+	logger := intake.LoggerFrom(ctx)
+	p := &rescanPass{id: id, next: map[int64]uint64{}}
+	if r.Marks != nil && !r.All {
+		if p.old, err = r.Marks.LoadMarks(ctx, id); err != nil {
+			// Without marks every repository is asked about: a cold start.
+			logger.Warn("rescan marks not read; asking GitHub about every repository", "installation", id, "err", err)
+			p.old = nil
+		}
+	}
 	var seen []*github.Repository
 	opts := &github.ListOptions{PerPage: r.perPage()}
 	for {
 		list, resp, err := gh.Apps.ListRepos(ctx, opts)
 		if err != nil {
-			return total, fmt.Errorf("listing repositories: %w", ghclient.Redact(err))
+			// What was set aside is still looked at; the marks are kept as
+			// they were, since the listing is incomplete.
+			return p.queued, errors.Join(fmt.Errorf("listing repositories: %w", ghclient.Redact(err)), r.settle(ctx, gh, p, p.pending))
 		}
 		seen = append(seen, list.Repositories...)
 		var live []*github.Repository
@@ -117,36 +140,73 @@ func (r *Rescanner) enqueueInstallation(ctx context.Context, id int64) (int, err
 				live = append(live, repo)
 			}
 		}
-		done := map[string]bool{}
-		if !r.All {
-			if done, err = r.doneHeads(ctx, gh, live); err != nil {
-				// Not knowing costs requests, not correctness: rescan them.
-				intake.LoggerFrom(ctx).Warn("could not tell which repositories are up to date; rescanning all", "installation", id, "err", err)
-				done = map[string]bool{}
+		p.sort(live, r.All)
+		for len(p.pending) >= doneHeadsBatch {
+			if err := r.settle(ctx, gh, p, p.pending[:doneHeadsBatch]); err != nil {
+				return p.queued, err
 			}
-		}
-		var jobs []intake.Job
-		for _, repo := range live {
-			if done[repo.GetNodeID()] {
-				continue
-			}
-			jobs = append(jobs, intake.Job{
-				Kind: intake.JobRescan, Action: "schedule", InstallationID: id,
-				Owner: repo.GetOwner().GetLogin(), Repo: repo.GetName(), RepoID: repo.GetID(),
-			})
-		}
-		if len(jobs) > 0 {
-			if err := r.Queue.Enqueue(ctx, jobs...); err != nil {
-				return total, err
-			}
-			total += len(jobs)
+			p.pending = p.pending[doneHeadsBatch:]
 		}
 		if resp.NextPage == 0 {
-			r.observe(ctx, gh, id, seen)
-			return total, nil
+			break
 		}
 		opts.Page = resp.NextPage
 	}
+	if err := r.settle(ctx, gh, p, p.pending); err != nil {
+		return p.queued, err
+	}
+	if r.Marks != nil && !r.All && !maps.Equal(p.old, p.next) {
+		if err := r.Marks.SaveMarks(ctx, id, p.next); err != nil {
+			logger.Warn("rescan marks not saved; the next rescan asks about more repositories", "installation", id, "err", err)
+		}
+	}
+	logger.Info("installation rescanned", "installation", id, "repositories", len(seen),
+		"looked_at", p.unmarked, "queued", p.queued)
+	r.observe(ctx, gh, id, seen)
+	return p.queued, nil
+}
+
+// doneHeadsBatch is how many repositories one GraphQL query asks about
+// (the most `nodes(ids:)` takes).
+const doneHeadsBatch = 100
+
+// settle looks at repositories the marks did not vouch for: those whose
+// default-branch head has a completed `hardener` check run are marked
+// with the fingerprint they were listed with (listed before the query, so
+// a push after the listing moves `pushed_at` past the mark), the others
+// are queued for a rescan.
+func (r *Rescanner) settle(ctx context.Context, gh *github.Client, p *rescanPass, repos []*github.Repository) error {
+	if len(repos) == 0 {
+		return nil
+	}
+	done := map[string]bool{}
+	if !r.All {
+		var err error
+		if done, err = r.doneHeads(ctx, gh, repos); err != nil {
+			// Not knowing costs requests, not correctness: rescan them.
+			intake.LoggerFrom(ctx).Warn("could not tell which repositories are up to date; rescanning them", "installation", p.id, "err", err)
+			done = map[string]bool{}
+		}
+	}
+	var jobs []intake.Job
+	for _, repo := range repos {
+		if done[repo.GetNodeID()] {
+			p.next[repo.GetID()] = RepoMark(repo)
+			continue
+		}
+		jobs = append(jobs, intake.Job{
+			Kind: intake.JobRescan, Action: "schedule", InstallationID: p.id,
+			Owner: repo.GetOwner().GetLogin(), Repo: repo.GetName(), RepoID: repo.GetID(),
+		})
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := r.Queue.Enqueue(ctx, jobs...); err != nil {
+		return err
+	}
+	p.queued += len(jobs)
+	return nil
 }
 
 // RecoverDeliveries finds deliveries since `since` that never succeeded (no
@@ -258,9 +318,9 @@ const doneHeadsQuery = `query($ids: [ID!]!, $filter: CheckSuiteFilter, $runs: Ch
 // GitHub.
 func (r *Rescanner) doneHeads(ctx context.Context, gh *github.Client, repos []*github.Repository) (map[string]bool, error) {
 	done := map[string]bool{}
-	for start := 0; start < len(repos); start += 100 {
+	for start := 0; start < len(repos); start += doneHeadsBatch {
 		var ids []string
-		for _, repo := range repos[start:min(start+100, len(repos))] {
+		for _, repo := range repos[start:min(start+doneHeadsBatch, len(repos))] {
 			if id := repo.GetNodeID(); id != "" {
 				ids = append(ids, id)
 			}

@@ -97,8 +97,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if *rescanEvery > 0 {
 		rctx, stop := context.WithCancel(ctx)
 		defer stop()
+		// Marks in memory: the first run after a start asks GitHub about
+		// every repository (one query per hundred), the next ones only
+		// about those pushed since.
 		go app.RescanEvery(rctx, &app.Rescanner{Clients: clients, Queue: metrics.Counted(q), AppID: settings.AppID,
-			Observer: app.NewDashboard(settings.AppID, clients)}, ghclient.SystemClock(), rescanFirst, *rescanEvery)
+			Observer: app.NewDashboard(settings.AppID, clients), Marks: app.NewMemoryMarks()},
+			ghclient.SystemClock(), rescanFirst, *rescanEvery)
 	}
 	left, err := app.Serve(ctx, srv, ln, q, *grace)
 	if len(left) > 0 {

@@ -23,19 +23,27 @@ import (
 // with one worker.
 const EnvBudgetTable = "HARDENER_BUDGET_TABLE"
 
-// useBudgetTable makes c keep its write budget in the table the
-// environment names, if any.
-func useBudgetTable(ctx context.Context, getenv func(string) string, c *ghclient.Clients) error {
+// budgetTable is a client of the table the environment names, if any.
+func budgetTable(ctx context.Context, getenv func(string) string) (*dynamodb.Client, string, error) {
 	table := getenv(EnvBudgetTable)
 	if table == "" {
-		return nil
+		return nil, "", nil
 	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return fmt.Errorf("aws configuration: %w", err)
+		return nil, "", fmt.Errorf("aws configuration: %w", err)
 	}
-	c.SetBudgetStore(&budget.Store{Client: dynamodb.NewFromConfig(cfg), Table: table})
-	return nil
+	return dynamodb.NewFromConfig(cfg), table, nil
+}
+
+// useBudgetTable makes c keep its write budget in the table the
+// environment names, if any.
+func useBudgetTable(ctx context.Context, getenv func(string) string, c *ghclient.Clients) error {
+	db, table, err := budgetTable(ctx, getenv)
+	if db != nil {
+		c.SetBudgetStore(&budget.Store{Client: db, Table: table})
+	}
+	return err
 }
 
 // clientsFromEnv reads the App's settings, the private key and webhook
@@ -90,6 +98,16 @@ func NewRescanFromEnv(ctx context.Context, getenv func(string) string, logger *s
 	if err != nil {
 		return nil, err
 	}
-	return &Rescan{Loop: &app.Rescanner{Clients: clients, Queue: metrics.Counted(q), AppID: settings.AppID,
-		Observer: app.NewDashboard(settings.AppID, clients)}, Logger: logger}, nil
+	loop := &app.Rescanner{Clients: clients, Queue: metrics.Counted(q), AppID: settings.AppID,
+		Observer: app.NewDashboard(settings.AppID, clients)}
+	// The marks of the last run, so that unchanged repositories cost only
+	// their share of the listing; without the table every run starts cold.
+	db, table, err := budgetTable(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		loop.Marks = &budget.Marks{Client: db, Table: table}
+	}
+	return &Rescan{Loop: loop, Logger: logger}, nil
 }
