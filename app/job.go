@@ -244,7 +244,7 @@ func (w *Worker) run(ctx context.Context, job intake.Job) error {
 			return err
 		}
 		if wait := at.Sub(w.clock.Now()); wait > ghclient.MaxInlineWait {
-			return &ghclient.RateLimitedError{Until: at, Reason: "write budget"}
+			return ghclient.WriteBudgetSpent(at, w.clock.Now)
 		}
 	}
 	j, ok, err := w.start(ctx, job)

@@ -54,6 +54,13 @@ func (e *RateLimitedError) RetryAfter() time.Duration {
 	return max(e.Until.Sub(now), time.Second)
 }
 
+// WriteBudgetSpent is the error for work that must wait for the write
+// budget until at; now is the caller's clock, which RetryAfter measures
+// the wait on (a simulated clock in tests and benchmarks).
+func WriteBudgetSpent(at time.Time, now func() time.Time) *RateLimitedError {
+	return &RateLimitedError{Until: at, Reason: "write budget", now: now}
+}
+
 // Pacer paces one installation's requests: content-creating ones (POST,
 // PATCH, PUT, DELETE) take a slot of the installation's write budget in the
 // shared BudgetStore, and every request stops while GitHub has asked for a
@@ -185,7 +192,7 @@ func (p *Pacer) takeSlot(ctx context.Context) error {
 		return fmt.Errorf("write budget: %w", err)
 	}
 	if !booked {
-		return &RateLimitedError{Until: at, Reason: "write budget", now: p.clock.Now}
+		return WriteBudgetSpent(at, p.clock.Now)
 	}
 	if err := p.clock.Sleep(ctx, at.Sub(now)); err != nil {
 		return err

@@ -219,3 +219,18 @@ func TestRetryDelay(t *testing.T) {
 		t.Errorf("server-error back-off %v, %v, %v: want growing, capped at %v", d1, d3, d30, maxServerErrorWait)
 	}
 }
+
+// A job parked for the write budget is told how long to wait on the
+// worker's clock, not the machine's: under a simulated clock the wait is
+// the simulated one.
+func TestWriteBudgetSpentWaitsOnTheCallersClock(t *testing.T) {
+	t.Parallel()
+	sim := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+	err := WriteBudgetSpent(sim.Add(10*time.Minute), func() time.Time { return sim })
+	if got := err.RetryAfter(); got != 10*time.Minute {
+		t.Fatalf("RetryAfter = %v, want 10m0s", got)
+	}
+	if !strings.Contains(err.Error(), "write budget") {
+		t.Fatalf("error %q does not say why", err)
+	}
+}
