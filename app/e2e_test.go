@@ -95,6 +95,19 @@ func TestE2EInstallOpensCheckRunAndPR(t *testing.T) {
 	if limit := 15 + 2*len(mine); repoN+orgN > limit {
 		t.Errorf("install made %d requests, want at most %d", repoN+orgN, limit)
 	}
+	// Content-creating requests are what GitHub's secondary limit counts:
+	// one signed commit per remediation (the branch and the pull request
+	// ride in those GraphQL documents), the label, private vulnerability
+	// reporting and the completed check run.
+	writes := 0
+	for _, r := range h.fake.Requests() {
+		if r.Write {
+			writes++
+		}
+	}
+	if limit := 3 + len(mine); writes > limit {
+		t.Errorf("install made %d content-creating requests, want at most %d (%d remediation commits)", writes, limit, len(mine))
+	}
 
 	// A redelivery (same delivery ID) and the same event again (new ID)
 	// change nothing.
