@@ -246,7 +246,7 @@ func (pl *planner) fromWriteAll(list []*job, top *workflow.Permissions, T knowle
 func (pl *planner) fromMapping(list []*job, top *workflow.Permissions, T knowledge.Grant) string {
 	newTop := T.Clone()
 	moved := map[string]bool{}
-	var lower, drop []*workflow.Scope
+	var nw narrowing
 	dropComment := map[string]bool{}
 	for i := range top.Scopes {
 		s := &top.Scopes[i]
@@ -274,32 +274,13 @@ func (pl *planner) fromMapping(list []*job, top *workflow.Permissions, T knowled
 			dropComment[s.Name] = true // the comment moves with the grant
 		}
 		moved[s.Name] = len(users) > 0
-		if s.Name == "id-token" {
-			drop = append(drop, s)
-			delete(newTop, s.Name)
-		} else {
-			lower = append(lower, s)
-			newTop[s.Name] = knowledge.Read
-		}
+		nw.add(s, newTop)
 	}
-	if len(lower)+len(drop) == 0 {
+	if nw.empty() {
 		return ""
 	}
-	if len(drop) == len(top.Scopes) {
-		if msg := pl.p.emptyBlock(top, pl.src); msg != "" {
-			return msg
-		}
-	} else {
-		for _, s := range drop {
-			if msg := pl.p.deleteScope(pl.src, top, s); msg != "" {
-				return msg
-			}
-		}
-		for _, s := range lower {
-			if msg := pl.p.setLevel(pl.src, top, s, knowledge.Read, dropComment[s.Name]); msg != "" {
-				return msg
-			}
-		}
+	if msg := nw.apply(pl, top, dropComment, func(_ *workflow.Scope, msg string) string { return msg }); msg != "" {
+		return msg
 	}
 	for _, jb := range list {
 		g := newTop.Clone()

@@ -175,7 +175,7 @@ func (pl *planner) ownBlock(jb *job) string {
 		return ""
 	}
 	ng := g.Clone()
-	var lower, drop []*workflow.Scope
+	var nw narrowing
 	for i := range perm.Scopes {
 		s := &perm.Scopes[i]
 		if keep := pl.keepWrite(jb, perm, s, floor); keep != "" {
@@ -184,33 +184,18 @@ func (pl *planner) ownBlock(jb *job) string {
 			}
 			continue
 		}
-		if s.Name == "id-token" {
-			drop = append(drop, s)
-			delete(ng, s.Name)
-		} else {
-			lower = append(lower, s)
-			ng[s.Name] = knowledge.Read
-		}
+		nw.add(s, ng)
 	}
-	if len(lower)+len(drop) == 0 {
+	if nw.empty() {
 		return ""
 	}
-	if len(drop) == len(perm.Scopes) {
-		if msg := pl.p.emptyBlock(perm, pl.src); msg != "" {
-			return msg
-		}
-	} else {
-		for _, s := range drop {
-			if pl.p.deleteScope(pl.src, perm, s) != "" {
-				row.Kept = append(row.Kept, Keeping{s.Name, "its line cannot be removed in place"})
-				ng[s.Name] = knowledge.Write
-			}
-		}
-		for _, s := range lower {
-			if msg := pl.p.setLevel(pl.src, perm, s, knowledge.Read, false); msg != "" {
-				return msg
-			}
-		}
+	undeletable := func(s *workflow.Scope, _ string) string {
+		row.Kept = append(row.Kept, Keeping{s.Name, "its line cannot be removed in place"})
+		ng[s.Name] = knowledge.Write
+		return ""
+	}
+	if msg := nw.apply(pl, perm, nil, undeletable); msg != "" {
+		return msg
 	}
 	pl.record(jb, g, ng, "own block narrowed")
 	return ""
